@@ -1,0 +1,42 @@
+# Two commands a user needs: `make demo` and `make test`. Both install what is missing first.
+DEBIAN_PACKAGES := cmake g++ make ninja-build pkg-config libgtest-dev libgmock-dev \
+                   libbenchmark-dev nlohmann-json3-dev libcli11-dev
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build demo test test-tsan test-asan bench install clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh $(DEBIAN_PACKAGES)
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja $(CMAKE_FLAGS)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	./$(BUILD_DIR)/tools/weft/weft demo
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+# The same suite under the sanitizers (CI runs both).
+test-tsan:
+	$(MAKE) test BUILD_DIR=build-tsan CMAKE_FLAGS="-DWEFT_SANITIZE=thread -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)"
+
+test-asan:
+	$(MAKE) test BUILD_DIR=build-asan CMAKE_FLAGS="-DWEFT_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)"
+
+bench:
+	$(MAKE) build BUILD_DIR=build-release CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release -DWEFT_BUILD_BENCH=ON $(CMAKE_FLAGS)"
+	./scripts/run-benchmarks.sh build-release
+
+install: build
+	cmake --install $(BUILD_DIR)
+
+clean:
+	rm -rf build build-tsan build-asan build-release

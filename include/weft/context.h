@@ -1,0 +1,74 @@
+// The context: an immutable value holding the active span's SpanContext and the baggage. Each
+// thread has a current context; a Scope makes a context current until the end of a C++ scope.
+//
+//   weft::Context captured = weft::Context::current();          // on the handing-over thread
+//   std::thread worker([captured] { weft::Scope scope(captured); /* spans here join the trace */ });
+//
+// Copying a Context is cheap and allocation-free (no shared counter is touched unless it carries
+// trace state or baggage). Threads never share mutable state through it.
+#pragma once
+
+#include <utility>
+
+#include "weft/baggage.h"
+#include "weft/span_context.h"
+
+namespace weft {
+
+class Context {
+ public:
+  Context() noexcept = default;
+
+  // A copy of the calling thread's current context (empty when nothing is current).
+  static Context current() noexcept;
+
+  const SpanContext& span_context() const noexcept { return span_; }
+  const Baggage& baggage() const noexcept { return baggage_; }
+  // True when the context names a valid span (local or remote) that new spans can be children of.
+  bool has_span() const noexcept { return span_.is_valid(); }
+
+  Context with_span(SpanContext span) const {
+    Context copy = *this;
+    copy.span_ = std::move(span);
+    return copy;
+  }
+  Context with_baggage(Baggage baggage) const {
+    Context copy = *this;
+    copy.baggage_ = std::move(baggage);
+    return copy;
+  }
+
+  friend bool operator==(const Context& a, const Context& b) noexcept {
+    return a.span_ == b.span_ && a.baggage_ == b.baggage_;
+  }
+  friend bool operator!=(const Context& a, const Context& b) noexcept { return !(a == b); }
+
+ private:
+  SpanContext span_;
+  Baggage baggage_;
+};
+
+namespace detail {
+struct ThreadContext;
+}
+
+// Makes `context` the calling thread's current context; the destructor restores the one that was
+// current before. Scopes nest like C++ scopes. A scope that ends while scopes opened after it are
+// still open (an out-of-order detach) restores its own predecessor, abandons the inner scopes
+// (their later end changes nothing), and is counted in diagnostics and reported once — never
+// undefined behaviour. A Scope must end on the thread that opened it.
+class Scope {
+ public:
+  explicit Scope(Context context) noexcept;
+  ~Scope();
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+
+ private:
+  friend struct detail::ThreadContext;
+  Context previous_;
+  Scope* below_ = nullptr;        // the scope that was innermost when this one opened
+  detail::ThreadContext* owner_;  // the opening thread's state
+};
+
+}  // namespace weft

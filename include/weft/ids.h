@@ -1,0 +1,93 @@
+// Identifiers of the W3C Trace Context data model: a 128-bit trace id, a 64-bit span id and the
+// trace flags. Ids are stored in wire (big-endian) byte order; an all-zero id is invalid.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace weft {
+
+class TraceId {
+ public:
+  static constexpr std::size_t kSize = 16;
+
+  constexpr TraceId() noexcept = default;
+  explicit TraceId(const std::array<std::uint8_t, kSize>& bytes) noexcept : bytes_(bytes) {}
+  // The id whose first eight bytes are `high` and last eight bytes are `low` (big-endian).
+  static TraceId from_words(std::uint64_t high, std::uint64_t low) noexcept;
+  // Parses exactly 32 lowercase hex digits; nullopt otherwise (all-zero parses, but is invalid).
+  static std::optional<TraceId> from_hex(std::string_view hex) noexcept;
+
+  bool is_valid() const noexcept { return high() != 0 || low() != 0; }
+  std::uint64_t high() const noexcept;
+  std::uint64_t low() const noexcept;
+  const std::array<std::uint8_t, kSize>& bytes() const noexcept { return bytes_; }
+  std::string to_hex() const;
+  void to_hex(char* out) const noexcept;  // writes exactly 32 characters, no terminator
+
+  friend bool operator==(const TraceId& a, const TraceId& b) noexcept { return a.bytes_ == b.bytes_; }
+  friend bool operator!=(const TraceId& a, const TraceId& b) noexcept { return !(a == b); }
+  friend bool operator<(const TraceId& a, const TraceId& b) noexcept { return a.bytes_ < b.bytes_; }
+
+ private:
+  std::array<std::uint8_t, kSize> bytes_{};
+};
+
+class SpanId {
+ public:
+  static constexpr std::size_t kSize = 8;
+
+  constexpr SpanId() noexcept = default;
+  explicit SpanId(const std::array<std::uint8_t, kSize>& bytes) noexcept : bytes_(bytes) {}
+  static SpanId from_word(std::uint64_t value) noexcept;
+  // Parses exactly 16 lowercase hex digits; nullopt otherwise.
+  static std::optional<SpanId> from_hex(std::string_view hex) noexcept;
+
+  bool is_valid() const noexcept { return word() != 0; }
+  std::uint64_t word() const noexcept;
+  const std::array<std::uint8_t, kSize>& bytes() const noexcept { return bytes_; }
+  std::string to_hex() const;
+  void to_hex(char* out) const noexcept;  // writes exactly 16 characters, no terminator
+
+  friend bool operator==(const SpanId& a, const SpanId& b) noexcept { return a.bytes_ == b.bytes_; }
+  friend bool operator!=(const SpanId& a, const SpanId& b) noexcept { return !(a == b); }
+  friend bool operator<(const SpanId& a, const SpanId& b) noexcept { return a.bytes_ < b.bytes_; }
+
+ private:
+  std::array<std::uint8_t, kSize> bytes_{};
+};
+
+// The 8-bit trace-flags field. Bit 0 is "sampled"; bit 1 is the W3C Trace Context Level 2 "random"
+// flag, which says the rightmost 56 bits of the trace id are random (weft sets it on the traces it
+// starts, and samplers may rely on it).
+class TraceFlags {
+ public:
+  static constexpr std::uint8_t kSampled = 0x01;
+  static constexpr std::uint8_t kRandom = 0x02;
+
+  constexpr TraceFlags() noexcept = default;
+  constexpr explicit TraceFlags(std::uint8_t value) noexcept : value_(value) {}
+
+  constexpr std::uint8_t value() const noexcept { return value_; }
+  constexpr bool sampled() const noexcept { return (value_ & kSampled) != 0; }
+  constexpr bool random() const noexcept { return (value_ & kRandom) != 0; }
+  constexpr TraceFlags with_sampled(bool on) const noexcept {
+    return TraceFlags(on ? (value_ | kSampled) : (value_ & ~kSampled));
+  }
+
+  friend constexpr bool operator==(TraceFlags a, TraceFlags b) noexcept { return a.value_ == b.value_; }
+  friend constexpr bool operator!=(TraceFlags a, TraceFlags b) noexcept { return a.value_ != b.value_; }
+
+ private:
+  std::uint8_t value_ = 0;
+};
+
+// Fresh random ids from a per-thread generator: no lock, no shared state, and re-seeded in the
+// child after fork() so parent and child never hand out the same ids.
+TraceId generate_trace_id() noexcept;
+SpanId generate_span_id() noexcept;
+
+}  // namespace weft

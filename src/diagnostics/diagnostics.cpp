@@ -1,0 +1,103 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "diagnostics/counters.h"
+#include "diagnostics/log.h"
+
+namespace weft {
+namespace detail {
+
+Counters& counters() noexcept {
+  // Never destroyed: spans may still be counted while static destructors run at exit.
+  static Counters* const instance = new Counters();
+  return *instance;
+}
+
+namespace {
+
+struct LogState {
+  std::mutex mutex;
+  LogHandler handler;
+};
+
+LogState& log_state() {
+  static LogState* const state = new LogState();
+  return *state;
+}
+
+int threshold_from_environment() {
+  const char* value = std::getenv("WEFT_LOG_LEVEL");
+  if (value == nullptr) return static_cast<int>(LogLevel::kWarning);
+  if (std::strcmp(value, "debug") == 0) return static_cast<int>(LogLevel::kDebug);
+  if (std::strcmp(value, "info") == 0) return static_cast<int>(LogLevel::kInfo);
+  if (std::strcmp(value, "error") == 0) return static_cast<int>(LogLevel::kError);
+  if (std::strcmp(value, "none") == 0) return static_cast<int>(LogLevel::kError) + 1;
+  return static_cast<int>(LogLevel::kWarning);
+}
+
+const char* level_name(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarning: return "warning";
+    case LogLevel::kError: return "error";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void log(LogLevel level, std::string_view message) noexcept {
+  try {
+    LogState& state = log_state();
+    std::lock_guard<std::mutex> lock(state.mutex);
+    if (state.handler) {
+      state.handler(level, message);
+      return;
+    }
+    static const int threshold = threshold_from_environment();
+    if (static_cast<int>(level) < threshold) return;
+    std::string line = std::string("weft: ") + level_name(level) + ": ";
+    line.append(message);
+    line.push_back('\n');
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  } catch (...) {
+    // A failing log handler must not take the application down.
+  }
+}
+
+}  // namespace detail
+
+Diagnostics diagnostics() noexcept {
+  const detail::Counters& c = detail::counters();
+  Diagnostics result;
+  result.spans_exported = c.spans_exported.load(std::memory_order_relaxed);
+  result.spans_export_failed = c.spans_export_failed.load(std::memory_order_relaxed);
+  result.spans_dropped_queue_full = c.spans_dropped_queue_full.load(std::memory_order_relaxed);
+  result.spans_dropped_after_shutdown =
+      c.spans_dropped_after_shutdown.load(std::memory_order_relaxed);
+  result.out_of_order_detaches = c.out_of_order_detaches.load(std::memory_order_relaxed);
+  result.foreign_thread_detaches = c.foreign_thread_detaches.load(std::memory_order_relaxed);
+  return result;
+}
+
+void reset_diagnostics() noexcept {
+  detail::Counters& c = detail::counters();
+  c.spans_exported = 0;
+  c.spans_export_failed = 0;
+  c.spans_dropped_queue_full = 0;
+  c.spans_dropped_after_shutdown = 0;
+  c.out_of_order_detaches = 0;
+  c.foreign_thread_detaches = 0;
+}
+
+void set_log_handler(LogHandler handler) {
+  detail::LogState& state = detail::log_state();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  state.handler = std::move(handler);
+}
+
+}  // namespace weft

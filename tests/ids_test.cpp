@@ -1,0 +1,108 @@
+// Trace and span ids: hex round trips, validity, and generation (unique, never zero, and different
+// in a fork()ed child than in its parent).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "weft/ids.h"
+
+namespace weft {
+namespace {
+
+TEST(TraceIdTest, DefaultIsAllZeroAndInvalid) {
+  TraceId id;
+  EXPECT_FALSE(id.is_valid());
+  EXPECT_EQ(id.to_hex(), std::string(32, '0'));
+}
+
+TEST(TraceIdTest, HexRoundTripKeepsWireOrder) {
+  auto id = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736");
+  ASSERT_TRUE(id.has_value());
+  EXPECT_TRUE(id->is_valid());
+  EXPECT_EQ(id->bytes()[0], 0x4b);
+  EXPECT_EQ(id->bytes()[15], 0x36);
+  EXPECT_EQ(id->high(), 0x4bf92f3577b34da6ULL);
+  EXPECT_EQ(id->low(), 0xa3ce929d0e0e4736ULL);
+  EXPECT_EQ(id->to_hex(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(TraceId::from_words(id->high(), id->low()), *id);
+}
+
+TEST(TraceIdTest, RejectsUppercaseWrongLengthAndNonHex) {
+  EXPECT_FALSE(TraceId::from_hex("4BF92F3577B34DA6A3CE929D0E0E4736").has_value());
+  EXPECT_FALSE(TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e473").has_value());
+  EXPECT_FALSE(TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e47366").has_value());
+  EXPECT_FALSE(TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e473g").has_value());
+  auto zero = TraceId::from_hex(std::string(32, '0'));
+  ASSERT_TRUE(zero.has_value());
+  EXPECT_FALSE(zero->is_valid());
+}
+
+TEST(SpanIdTest, HexRoundTripAndValidity) {
+  auto id = SpanId::from_hex("00f067aa0ba902b7");
+  ASSERT_TRUE(id.has_value());
+  EXPECT_EQ(id->word(), 0x00f067aa0ba902b7ULL);
+  EXPECT_EQ(id->to_hex(), "00f067aa0ba902b7");
+  EXPECT_TRUE(id->is_valid());
+  EXPECT_FALSE(SpanId::from_hex("0000000000000000")->is_valid());
+  EXPECT_FALSE(SpanId::from_hex("00F067AA0BA902B7").has_value());
+}
+
+TEST(TraceFlagsTest, SampledAndRandomBits) {
+  TraceFlags flags(0x03);
+  EXPECT_TRUE(flags.sampled());
+  EXPECT_TRUE(flags.random());
+  EXPECT_EQ(flags.with_sampled(false).value(), 0x02);
+  EXPECT_EQ(TraceFlags().with_sampled(true).value(), 0x01);
+}
+
+TEST(IdGenerationTest, GeneratedIdsAreValidAndDistinct) {
+  std::set<TraceId> traces;
+  std::set<SpanId> spans;
+  for (int i = 0; i < 10000; ++i) {
+    TraceId trace = generate_trace_id();
+    SpanId span = generate_span_id();
+    EXPECT_TRUE(trace.is_valid());
+    EXPECT_TRUE(span.is_valid());
+    traces.insert(trace);
+    spans.insert(span);
+  }
+  EXPECT_EQ(traces.size(), 10000u);
+  EXPECT_EQ(spans.size(), 10000u);
+}
+
+TEST(IdGenerationTest, ForkedChildGeneratesDifferentIdsThanParent) {
+  generate_span_id();  // the generator of this thread is seeded before the fork
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::uint64_t ids[64];
+    for (auto& id : ids) id = generate_span_id().word();
+    ssize_t written = write(pipe_fds[1], ids, sizeof ids);
+    _exit(written == static_cast<ssize_t>(sizeof ids) ? 0 : 1);
+  }
+  close(pipe_fds[1]);
+  std::uint64_t parent_ids[64];
+  for (auto& id : parent_ids) id = generate_span_id().word();
+  std::uint64_t child_ids[64];
+  size_t received = 0;
+  while (received < sizeof child_ids) {
+    ssize_t n = read(pipe_fds[0], reinterpret_cast<char*>(child_ids) + received,
+                     sizeof child_ids - received);
+    ASSERT_GT(n, 0);
+    received += static_cast<size_t>(n);
+  }
+  close(pipe_fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::set<std::uint64_t> parent_set(std::begin(parent_ids), std::end(parent_ids));
+  for (std::uint64_t id : child_ids) EXPECT_EQ(parent_set.count(id), 0u) << std::hex << id;
+}
+
+}  // namespace
+}  // namespace weft
