@@ -49,7 +49,7 @@ class Context {
 };
 
 namespace detail {
-struct ThreadContext;
+struct ThreadState;
 }
 
 // Makes `context` the calling thread's current context; the destructor restores the one that was
@@ -65,10 +65,9 @@ class Scope {
   Scope& operator=(const Scope&) = delete;
 
  private:
-  friend struct detail::ThreadContext;
   Context previous_;
   Scope* below_ = nullptr;        // the scope that was innermost when this one opened
-  detail::ThreadContext* owner_;  // the opening thread's state
+  detail::ThreadState* owner_;  // the opening thread's state
 };
 
 }  // namespace weft

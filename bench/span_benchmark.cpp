@@ -1,0 +1,96 @@
+// The span hot path: start+end of plain spans, spans with attributes and an event, nested spans,
+// context hand-off, and the clock read they are compared with.
+#include <time.h>
+
+#include <benchmark/benchmark.h>
+
+#include "weft/weft.h"
+
+namespace {
+
+// Spans go through the batch processor into an exporter that discards them, as in the reference
+// measurement of the OpenTelemetry C++ SDK.
+class DiscardingExporter final : public weft::SpanExporter {
+ public:
+  weft::ExportResult export_spans(const std::vector<const weft::SpanData*>&) noexcept override {
+    return weft::ExportResult::kSuccess;
+  }
+};
+
+std::shared_ptr<weft::TracerProvider> make_provider(std::shared_ptr<const weft::Sampler> sampler) {
+  weft::Options options;
+  options.sampler = std::move(sampler);
+  options.processors.push_back(
+      weft::make_batch_processor(std::make_unique<DiscardingExporter>()));
+  return std::make_shared<weft::TracerProvider>(
+      weft::finalize_config(std::move(options), [](std::string_view) { return std::nullopt; }));
+}
+
+weft::TracerProvider& provider() {
+  static auto instance = make_provider(weft::always_on_sampler());
+  return *instance;
+}
+
+void BM_ClockGettimeRealtime(benchmark::State& state) {
+  for (auto _ : state) {
+    timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    benchmark::DoNotOptimize(now);
+  }
+}
+BENCHMARK(BM_ClockGettimeRealtime)->Threads(1)->Threads(2);
+
+void BM_PlainSpan(benchmark::State& state) {
+  weft::Tracer tracer = provider().tracer("bench");
+  for (auto _ : state) {
+    weft::Span span = tracer.start_span("plain");
+    span.end();
+  }
+}
+BENCHMARK(BM_PlainSpan)->Threads(1)->Threads(2);
+
+void BM_SpanWithAttributesAndEvent(benchmark::State& state) {
+  weft::Tracer tracer = provider().tracer("bench");
+  for (auto _ : state) {
+    weft::Span span = tracer.start_span("decorated");
+    span.set_attribute("int.one", 1).set_attribute("int.two", 2);
+    span.set_attribute("string.one", "value-one").set_attribute("string.two", "value-two");
+    span.add_event("event");
+    span.end();
+  }
+}
+BENCHMARK(BM_SpanWithAttributesAndEvent)->Threads(1)->Threads(2);
+
+void BM_ParentCurrentChildEnded(benchmark::State& state) {
+  weft::Tracer tracer = provider().tracer("bench");
+  for (auto _ : state) {
+    weft::ScopedSpan parent = tracer.start_scoped_span("parent");
+    tracer.start_span("child").end();
+  }
+}
+BENCHMARK(BM_ParentCurrentChildEnded)->Threads(1)->Threads(2);
+
+void BM_ContextHandOff(benchmark::State& state) {
+  weft::Tracer tracer = provider().tracer("bench");
+  weft::ScopedSpan parent = tracer.start_scoped_span("parent");
+  for (auto _ : state) {
+    weft::Context captured = weft::Context::current();
+    weft::Scope scope(std::move(captured));
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_ContextHandOff)->Threads(1)->Threads(2);
+
+void BM_UnsampledSpan(benchmark::State& state) {
+  static auto off = make_provider(weft::always_off_sampler());
+  weft::Tracer tracer = off->tracer("bench");
+  for (auto _ : state) {
+    weft::Span span = tracer.start_span("unsampled");
+    span.end();
+  }
+}
+BENCHMARK(BM_UnsampledSpan)->Threads(1)->Threads(2);
+
+}  // namespace
+
+BENCHMARK_MAIN();

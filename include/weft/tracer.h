@@ -1,0 +1,51 @@
+// Tracer: starts spans on behalf of one instrumentation scope (a library or component). Get one
+// from a TracerProvider, or from the global provider with weft::get_tracer().
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "weft/context.h"
+#include "weft/span.h"
+
+namespace weft {
+
+struct StartSpanOptions {
+  SpanKind kind = SpanKind::kInternal;
+  // The parent is the calling thread's current context unless `parent` is given (a context that
+  // holds a local or a remote span) or `new_root` asks for a new trace.
+  std::optional<Context> parent;
+  bool new_root = false;
+  std::optional<Timestamp> start_time;
+  Attributes attributes;  // known at start, so samplers can see them
+  std::vector<Link> links;
+};
+
+namespace detail {
+struct TracerState;
+}
+
+class Tracer {
+ public:
+  // A tracer that records nothing (what a disabled SDK hands out).
+  Tracer() noexcept = default;
+
+  Span start_span(std::string_view name);
+  Span start_span(std::string_view name, const StartSpanOptions& options);
+  ScopedSpan start_scoped_span(std::string_view name) { return ScopedSpan(start_span(name)); }
+  ScopedSpan start_scoped_span(std::string_view name, const StartSpanOptions& options) {
+    return ScopedSpan(start_span(name, options));
+  }
+
+  bool enabled() const noexcept { return state_ != nullptr; }
+
+ private:
+  friend class TracerProvider;
+  explicit Tracer(const detail::TracerState* state) noexcept : state_(state) {}
+  Span start(std::string_view name, const StartSpanOptions* options);
+
+  const detail::TracerState* state_ = nullptr;
+};
+
+}  // namespace weft

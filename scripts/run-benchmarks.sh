@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every benchmark program of a Release build and writes their results as JSON next to the
+# build (bench-results.json), with the console output on the terminal.
+set -euo pipefail
+build_dir=${1:-build-release}
+results="$build_dir/bench-results"
+mkdir -p "$results"
+for program in "$build_dir"/bench/*_benchmark; do
+  name=$(basename "$program")
+  "$program" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+    --benchmark_out="$results/$name.json" --benchmark_out_format=json
+done
+echo "weft: benchmark results in $results/"

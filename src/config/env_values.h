@@ -1,0 +1,31 @@
+// Parsing the values of OTEL_* environment variables. Each parser returns nullopt for a value it
+// cannot accept, so the caller can warn with the variable's name and fall back to the default.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace weft::detail {
+
+std::string_view trim(std::string_view text) noexcept;
+std::string to_lower(std::string_view text);
+
+// "true"/"false", case-insensitive (the OpenTelemetry specification's boolean).
+std::optional<bool> parse_bool(std::string_view text);
+// A non-negative decimal integer that fits in 64 bits.
+std::optional<std::uint64_t> parse_unsigned(std::string_view text);
+// A finite decimal number.
+std::optional<double> parse_double(std::string_view text);
+// "key1=value1,key2=value2" with percent-encoded values (OTEL_RESOURCE_ATTRIBUTES,
+// OTEL_EXPORTER_OTLP_HEADERS). nullopt when any member is malformed.
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_key_value_list(
+    std::string_view text);
+// The comma-separated names of a list variable (OTEL_TRACES_EXPORTER, OTEL_PROPAGATORS), trimmed
+// and lowercased, empty names skipped.
+std::vector<std::string> parse_name_list(std::string_view text);
+
+}  // namespace weft::detail

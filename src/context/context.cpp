@@ -1,0 +1,56 @@
+// The current context and scopes. Scopes form an intrusive chain through the thread's state, so
+// making a context current allocates nothing and touches no shared memory.
+#include <atomic>
+
+#include "diagnostics/counters.h"
+#include "diagnostics/log.h"
+#include "runtime/thread_state.h"
+#include "weft/context.h"
+
+namespace weft {
+namespace {
+
+std::atomic<bool> out_of_order_reported{false};
+std::atomic<bool> foreign_thread_reported{false};
+
+}  // namespace
+
+Context Context::current() noexcept { return detail::thread_state().current; }
+
+Scope::Scope(Context context) noexcept : owner_(&detail::thread_state()) {
+  previous_ = std::move(owner_->current);
+  owner_->current = std::move(context);
+  below_ = owner_->innermost_scope;
+  owner_->innermost_scope = this;
+}
+
+Scope::~Scope() {
+  detail::ThreadState& state = detail::thread_state();
+  if (&state != owner_) {
+    detail::count(detail::counters().foreign_thread_detaches);
+    detail::log_once(foreign_thread_reported, LogLevel::kError,
+                     "a weft::Scope ended on another thread than the one that opened it; the "
+                     "context was left unchanged (counted in diagnostics)");
+    return;
+  }
+  if (state.innermost_scope == this) {
+    state.current = std::move(previous_);
+    state.innermost_scope = below_;
+    return;
+  }
+  // Out of order: scopes opened after this one are still open, or this one was abandoned already.
+  detail::count(detail::counters().out_of_order_detaches);
+  detail::log_once(out_of_order_reported, LogLevel::kWarning,
+                   "a weft::Scope ended while a scope opened after it was still open; the context "
+                   "from before it was restored and the inner scopes were abandoned (counted in "
+                   "diagnostics, reported once)");
+  for (Scope* open = state.innermost_scope; open != nullptr; open = open->below_) {
+    if (open == this) {
+      state.current = std::move(previous_);
+      state.innermost_scope = below_;
+      return;
+    }
+  }
+}
+
+}  // namespace weft

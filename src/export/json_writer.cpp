@@ -1,0 +1,136 @@
+#include "export/json_writer.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace weft::detail {
+namespace {
+
+// Length of the valid UTF-8 sequence at the start of `text`, or 0 if it is not valid.
+std::size_t utf8_sequence_length(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  std::size_t length = 0;
+  std::uint32_t code_point = 0;
+  if (lead < 0x80) return 1;
+  if ((lead & 0xe0) == 0xc0) {
+    length = 2;
+    code_point = lead & 0x1f;
+  } else if ((lead & 0xf0) == 0xe0) {
+    length = 3;
+    code_point = lead & 0x0f;
+  } else if ((lead & 0xf8) == 0xf0) {
+    length = 4;
+    code_point = lead & 0x07;
+  } else {
+    return 0;
+  }
+  if (text.size() < length) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xc0) != 0x80) return 0;
+    code_point = (code_point << 6) | (byte(i) & 0x3f);
+  }
+  // Reject overlong forms, surrogates and values beyond Unicode.
+  static constexpr std::uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (code_point < kMinimum[length] || code_point > 0x10ffff) return 0;
+  if (code_point >= 0xd800 && code_point <= 0xdfff) return 0;
+  return length;
+}
+
+}  // namespace
+
+void JsonWriter::key(std::string_view name) {
+  separate();
+  out_.push_back('"');
+  append_escaped(name);
+  out_.append("\":");
+  first_ = true;  // the value follows without a comma
+}
+
+void JsonWriter::string(std::string_view text) {
+  separate();
+  out_.push_back('"');
+  append_escaped(text);
+  out_.push_back('"');
+}
+
+void JsonWriter::number(std::int64_t value) {
+  separate();
+  char buffer[24];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out_.append(buffer, result.ptr);
+}
+
+void JsonWriter::number(std::uint64_t value) {
+  separate();
+  char buffer[24];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out_.append(buffer, result.ptr);
+}
+
+void JsonWriter::number(double value) {
+  if (std::isnan(value)) return string("NaN");
+  if (std::isinf(value)) return string(value > 0 ? "Infinity" : "-Infinity");
+  separate();
+  char buffer[32];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out_.append(buffer, result.ptr);
+}
+
+void JsonWriter::quoted_number(std::uint64_t value) {
+  separate();
+  char buffer[24];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out_.push_back('"');
+  out_.append(buffer, result.ptr);
+  out_.push_back('"');
+}
+
+void JsonWriter::quoted_number(std::int64_t value) {
+  separate();
+  char buffer[24];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out_.push_back('"');
+  out_.append(buffer, result.ptr);
+  out_.push_back('"');
+}
+
+void JsonWriter::append_escaped(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') {
+      out_.push_back('\\');
+      out_.push_back(static_cast<char>(c));
+      ++i;
+    } else if (c < 0x20) {
+      switch (c) {
+        case '\n': out_.append("\\n"); break;
+        case '\r': out_.append("\\r"); break;
+        case '\t': out_.append("\\t"); break;
+        case '\b': out_.append("\\b"); break;
+        case '\f': out_.append("\\f"); break;
+        default:
+          out_.append("\\u00");
+          out_.push_back(kHex[c >> 4]);
+          out_.push_back(kHex[c & 0x0f]);
+      }
+      ++i;
+    } else if (c < 0x80) {
+      out_.push_back(static_cast<char>(c));
+      ++i;
+    } else {
+      const std::size_t length = utf8_sequence_length(text.substr(i));
+      if (length == 0) {
+        out_.append("\xef\xbf\xbd");  // U+FFFD REPLACEMENT CHARACTER
+        ++i;
+      } else {
+        out_.append(text.substr(i, length));
+        i += length;
+      }
+    }
+  }
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,64 @@
+#include "runtime/thread_state.h"
+
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "export/span_ring.h"
+#include "trace/record_pool.h"
+
+namespace weft::detail {
+
+thread_local ThreadState* tls_thread_state = nullptr;
+
+namespace {
+
+// Destroys the thread's state when the thread exits. Code that runs later during the exit (other
+// thread-local destructors, atexit handlers) gets a fresh state that is never freed: a small leak
+// instead of a use-after-free.
+thread_local bool tls_reaped = false;  // trivially destructible, so readable during the exit
+
+struct ThreadStateReaper {
+  void arm() noexcept { armed = true; }
+  ~ThreadStateReaper() {
+    tls_reaped = true;
+    delete tls_thread_state;
+    tls_thread_state = nullptr;
+  }
+  bool armed = false;
+};
+
+thread_local ThreadStateReaper tls_reaper;
+
+std::string os_thread_name() {
+  char name[64] = {};
+  if (pthread_getname_np(pthread_self(), name, sizeof name) != 0) return {};
+  return name;
+}
+
+}  // namespace
+
+ThreadState::ThreadState()
+    : thread_id(static_cast<std::int64_t>(syscall(SYS_gettid))), thread_name(os_thread_name()) {}
+
+ThreadState::~ThreadState() {
+  for (auto& entry : rings) entry.second->mark_producer_gone();
+  release_records(free_records);
+}
+
+ThreadState* create_thread_state() {
+  auto* state = new ThreadState();
+  tls_thread_state = state;
+  if (!tls_reaped) tls_reaper.arm();  // the first use registers the reaper's destructor
+  return state;
+}
+
+void set_current_thread_name(std::string_view name) {
+  ThreadState& state = thread_state();
+  state.thread_name.assign(name);
+  // The kernel keeps at most 15 characters; weft keeps the whole name for thread.name.
+  std::string short_name(name.substr(0, 15));
+  pthread_setname_np(pthread_self(), short_name.c_str());
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,49 @@
+// Everything weft keeps per thread, behind one thread-local pointer: the current context and its
+// scope chain, the thread's identity for thread.id/thread.name, a cache of span records, and the
+// thread's queues into batch processors. The span hot path touches only this.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "weft/context.h"
+
+namespace weft::detail {
+
+struct SpanRecord;
+class SpanRing;
+
+struct ThreadState {
+  Context current;
+  Scope* innermost_scope = nullptr;
+
+  std::int64_t thread_id = 0;
+  std::string thread_name;
+
+  std::vector<SpanRecord*> free_records;  // recycled records, reused before the shared pool
+
+  // This thread's queue into each batch processor it has ended spans in, by processor id.
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<SpanRing>>> rings;
+
+  ThreadState();
+  ~ThreadState();
+};
+
+ThreadState* create_thread_state();
+
+extern thread_local ThreadState* tls_thread_state;
+
+// The calling thread's state, created on first use. Also valid while the thread is exiting.
+inline ThreadState& thread_state() {
+  ThreadState* state = tls_thread_state;
+  if (__builtin_expect(state == nullptr, 0)) state = create_thread_state();
+  return *state;
+}
+
+// Names the calling thread for the spans it starts from now on.
+void set_current_thread_name(std::string_view name);
+
+}  // namespace weft::detail

@@ -1,0 +1,112 @@
+// The tracer provider and the process-wide global one.
+#include "weft/provider.h"
+
+#include <cstdlib>
+
+#include "diagnostics/log.h"
+#include "sdk/multi_processor.h"
+#include "sdk/provider_state.h"
+
+namespace weft {
+
+TracerProvider::TracerProvider(Config config)
+    : state_(std::make_unique<detail::ProviderState>(std::move(config))) {
+  for (const std::string& warning : state_->config.warnings) detail::log_warning(warning);
+  if (!state_->config.disabled) {
+    state_->processor = detail::combine_processors(state_->config.processors);
+  }
+}
+
+TracerProvider::~TracerProvider() { shutdown(state_->config.batch.export_timeout); }
+
+Tracer TracerProvider::tracer(std::string_view name, std::string_view version,
+                              std::string_view schema_url) {
+  if (state_->config.disabled) return Tracer();
+  std::lock_guard<std::mutex> lock(state_->tracers_mutex);
+  for (const detail::TracerState& tracer : state_->tracers) {
+    if (tracer.scope.name == name && tracer.scope.version == version &&
+        tracer.scope.schema_url == schema_url) {
+      return Tracer(&tracer);
+    }
+  }
+  detail::TracerState& added = state_->tracers.emplace_back();
+  added.scope = InstrumentationScope{std::string(name), std::string(version),
+                                     std::string(schema_url)};
+  added.provider = state_.get();
+  return Tracer(&added);
+}
+
+const Resource& TracerProvider::resource() const noexcept { return state_->config.resource; }
+
+bool TracerProvider::force_flush(std::chrono::milliseconds timeout) noexcept {
+  if (state_->processor == nullptr || state_->shut_down.load()) return true;
+  return state_->processor->force_flush(timeout);
+}
+
+bool TracerProvider::shutdown(std::chrono::milliseconds timeout) noexcept {
+  if (state_->shut_down.exchange(true)) return true;
+  if (state_->processor == nullptr) return true;
+  return state_->processor->shutdown(timeout);
+}
+
+namespace {
+
+// Every provider that was ever global, kept until exit: spans they started may still end.
+struct GlobalProviders {
+  std::mutex mutex;
+  std::atomic<TracerProvider*> current{nullptr};
+  std::vector<std::shared_ptr<TracerProvider>> kept;
+  bool exit_handler_installed = false;
+};
+
+GlobalProviders& globals() {
+  static GlobalProviders* const instance = new GlobalProviders();  // never destroyed
+  return *instance;
+}
+
+// At normal exit, what is still queued is exported, bounded by the export timeout.
+void shut_down_at_exit() {
+  GlobalProviders& global = globals();
+  std::vector<std::shared_ptr<TracerProvider>> providers;
+  {
+    std::lock_guard<std::mutex> lock(global.mutex);
+    providers = global.kept;
+  }
+  for (auto& provider : providers) provider->shutdown();
+}
+
+// Called with the mutex held.
+void make_current(GlobalProviders& global, std::shared_ptr<TracerProvider> provider) {
+  global.current.store(provider.get(), std::memory_order_release);
+  global.kept.push_back(std::move(provider));
+  if (!global.exit_handler_installed) {
+    global.exit_handler_installed = true;
+    std::atexit(shut_down_at_exit);
+  }
+}
+
+}  // namespace
+
+TracerProvider& global_provider() {
+  GlobalProviders& global = globals();
+  if (TracerProvider* current = global.current.load(std::memory_order_acquire)) return *current;
+  std::lock_guard<std::mutex> lock(global.mutex);
+  if (TracerProvider* current = global.current.load(std::memory_order_acquire)) return *current;
+  make_current(global, std::make_shared<TracerProvider>(finalize_config(Options{})));
+  return *global.current.load(std::memory_order_acquire);
+}
+
+void set_global_provider(std::shared_ptr<TracerProvider> provider) {
+  if (provider == nullptr) return;
+  GlobalProviders& global = globals();
+  TracerProvider* previous = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(global.mutex);
+    previous = global.current.load(std::memory_order_acquire);
+    if (previous == provider.get()) return;
+    make_current(global, std::move(provider));
+  }
+  if (previous != nullptr) previous->shutdown();
+}
+
+}  // namespace weft

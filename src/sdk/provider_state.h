@@ -1,0 +1,36 @@
+// What a TracerProvider shares with its tracers and spans. Spans point at it without owning it:
+// a provider outlives its spans (the global ones are kept until exit).
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+
+#include "weft/config.h"
+#include "weft/resource.h"
+#include "weft/sampler.h"
+
+namespace weft::detail {
+
+struct ProviderState;
+
+struct TracerState {
+  InstrumentationScope scope;
+  const ProviderState* provider = nullptr;
+};
+
+struct ProviderState {
+  explicit ProviderState(Config finished) : config(std::move(finished)) {}
+
+  Config config;
+  // The one processor spans go to (several configured processors are combined into one); null
+  // when nothing would receive spans, so they need not be recorded at all.
+  std::shared_ptr<SpanProcessor> processor;
+  std::atomic<bool> shut_down{false};
+
+  std::mutex tracers_mutex;
+  std::deque<TracerState> tracers;  // a deque keeps addresses stable as tracers are added
+};
+
+}  // namespace weft::detail

@@ -1,0 +1,31 @@
+// Adding an attribute under the span limits: a key that is already there gets the new value; a new
+// key beyond the count limit is dropped and counted; strings longer than the length limit are cut.
+#pragma once
+
+#include <cstdint>
+
+#include "weft/attributes.h"
+
+namespace weft::detail {
+
+void truncate_strings(AttributeValue& value, std::size_t max_length);
+
+inline void put_attribute(Attributes& attributes, std::uint32_t& dropped, std::string_view key,
+                          AttributeValue value, std::size_t max_count, std::size_t max_length) {
+  if (max_length != SIZE_MAX) truncate_strings(value, max_length);
+  for (KeyValue& existing : attributes) {
+    if (existing.key == key) {
+      existing.value = std::move(value);
+      return;
+    }
+  }
+  if (attributes.size() >= max_count) {
+    ++dropped;
+    return;
+  }
+  KeyValue& added = attributes.emplace_back();
+  added.key.assign(key);
+  added.value = std::move(value);
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,97 @@
+#include "trace/record_pool.h"
+
+#include <mutex>
+
+#include "runtime/thread_state.h"
+#include "weft/processor.h"
+
+namespace weft::detail {
+namespace {
+
+constexpr std::size_t kChunk = 64;               // moved between a thread and the pool at once
+constexpr std::size_t kMaxThreadCache = 4 * kChunk;
+constexpr std::size_t kMaxPooled = 16384;        // beyond this, recycled records are freed
+
+struct SharedPool {
+  std::mutex mutex;
+  std::vector<SpanRecord*> records;
+};
+
+SharedPool& shared_pool() {
+  static SharedPool* const pool = new SharedPool();  // never destroyed: used during exit
+  return *pool;
+}
+
+void clear(SpanRecord& record) noexcept {
+  record.name.clear();
+  record.attributes.clear();
+  record.dropped_attributes_count = 0;
+  record.events.clear();
+  record.dropped_events_count = 0;
+  record.links.clear();
+  record.dropped_links_count = 0;
+  record.status.code = StatusCode::kUnset;
+  record.status.message.clear();
+  record.context.trace_state = TraceState();
+  record.parent_span_id = SpanId();
+  record.parent_is_remote = false;
+}
+
+void spill(std::vector<SpanRecord*>& cache, std::size_t keep) noexcept {
+  SharedPool& pool = shared_pool();
+  std::lock_guard<std::mutex> lock(pool.mutex);
+  while (cache.size() > keep) {
+    SpanRecord* record = cache.back();
+    cache.pop_back();
+    if (pool.records.size() < kMaxPooled) {
+      try {
+        pool.records.push_back(record);
+        continue;
+      } catch (...) {
+      }
+    }
+    delete record;
+  }
+}
+
+}  // namespace
+
+SpanRecord* acquire_record() {
+  std::vector<SpanRecord*>& cache = thread_state().free_records;
+  if (cache.empty()) {
+    SharedPool& pool = shared_pool();
+    std::lock_guard<std::mutex> lock(pool.mutex);
+    const std::size_t take = std::min(kChunk, pool.records.size());
+    cache.insert(cache.end(), pool.records.end() - static_cast<std::ptrdiff_t>(take),
+                 pool.records.end());
+    pool.records.resize(pool.records.size() - take);
+  }
+  if (cache.empty()) return new SpanRecord();
+  SpanRecord* record = cache.back();
+  cache.pop_back();
+  return record;
+}
+
+void recycle_record(SpanRecord* record) noexcept {
+  clear(*record);
+  std::vector<SpanRecord*>& cache = thread_state().free_records;
+  if (cache.size() >= kMaxThreadCache) spill(cache, kMaxThreadCache - kChunk);
+  try {
+    cache.push_back(record);
+  } catch (...) {
+    delete record;
+  }
+}
+
+void release_records(std::vector<SpanRecord*>& records) noexcept {
+  for (SpanRecord* record : records) clear(*record);
+  spill(records, 0);
+}
+
+}  // namespace weft::detail
+
+namespace weft::detail {
+void SpanRecycler::operator()(SpanData* span) const noexcept {
+  recycle_record(static_cast<SpanRecord*>(span));
+}
+}  // namespace weft::detail

@@ -1,0 +1,146 @@
+// Recording into a span and ending it. Every call on a non-recording span returns at once.
+#include "weft/span.h"
+
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <memory>
+#include <typeinfo>
+
+#include "diagnostics/counters.h"
+#include "runtime/clock.h"
+#include "sdk/provider_state.h"
+#include "trace/attribute_limits.h"
+#include "trace/record_pool.h"
+#include "trace/span_record.h"
+
+namespace weft {
+namespace {
+
+const SpanLimits& limits_of(const detail::SpanRecord& record) {
+  return record.tracer->provider->config.limits;
+}
+
+std::string demangled_type_name(const std::type_info& type) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> name(
+      abi::__cxa_demangle(type.name(), nullptr, nullptr, &status), std::free);
+  return status == 0 && name ? std::string(name.get()) : std::string(type.name());
+}
+
+}  // namespace
+
+Span::Span(Span&& other) noexcept
+    : record_(std::exchange(other.record_, nullptr)), context_(std::move(other.context_)) {}
+
+Span& Span::operator=(Span&& other) noexcept {
+  if (this != &other) {
+    end();
+    record_ = std::exchange(other.record_, nullptr);
+    context_ = std::move(other.context_);
+  }
+  return *this;
+}
+
+void Span::set_attribute_value(std::string_view key, AttributeValue value) {
+  const SpanLimits& limits = limits_of(*record_);
+  detail::put_attribute(record_->attributes, record_->dropped_attributes_count, key,
+                        std::move(value), limits.attribute_count, limits.attribute_value_length);
+}
+
+Span& Span::set_attributes(std::initializer_list<KeyValue> attributes) {
+  if (record_ == nullptr) return *this;
+  for (const KeyValue& attribute : attributes) set_attribute_value(attribute.key, attribute.value);
+  return *this;
+}
+
+Span& Span::add_event(std::string_view name, std::initializer_list<KeyValue> attributes) {
+  if (record_ == nullptr) return *this;
+  return add_event(name, Timestamp{}, Attributes(attributes));
+}
+
+Span& Span::add_event(std::string_view name, Timestamp time, Attributes attributes) {
+  if (record_ == nullptr) return *this;
+  const SpanLimits& limits = limits_of(*record_);
+  if (record_->events.size() >= limits.event_count) {
+    ++record_->dropped_events_count;
+    return *this;
+  }
+  Event& event = record_->events.emplace_back();
+  event.name.assign(name);
+  event.time_unix_nano =
+      time == Timestamp{} ? detail::now_unix_nano() : detail::to_unix_nano(time);
+  for (KeyValue& attribute : attributes) {
+    detail::put_attribute(event.attributes, event.dropped_attributes_count, attribute.key,
+                          std::move(attribute.value), limits.attributes_per_event,
+                          limits.attribute_value_length);
+  }
+  return *this;
+}
+
+Span& Span::add_link(const SpanContext& context, Attributes attributes) {
+  if (record_ == nullptr) return *this;
+  const SpanLimits& limits = limits_of(*record_);
+  if (record_->links.size() >= limits.link_count) {
+    ++record_->dropped_links_count;
+    return *this;
+  }
+  Link& link = record_->links.emplace_back();
+  link.context = context;
+  for (KeyValue& attribute : attributes) {
+    detail::put_attribute(link.attributes, link.dropped_attributes_count, attribute.key,
+                          std::move(attribute.value), limits.attributes_per_link,
+                          limits.attribute_value_length);
+  }
+  return *this;
+}
+
+Span& Span::set_status(StatusCode code, std::string_view description) {
+  if (record_ == nullptr || code == StatusCode::kUnset) return *this;
+  Status& status = record_->status;
+  if (status.code == StatusCode::kOk) return *this;  // Ok is final
+  status.code = code;
+  if (code == StatusCode::kError) {
+    status.message.assign(description);
+  } else {
+    status.message.clear();
+  }
+  return *this;
+}
+
+Span& Span::record_exception(const std::exception& error) {
+  if (record_ == nullptr) return *this;
+  return record_exception(demangled_type_name(typeid(error)), error.what());
+}
+
+Span& Span::record_exception(std::string_view type, std::string_view message) {
+  if (record_ == nullptr) return *this;
+  return add_event("exception", {{"exception.type", type}, {"exception.message", message}});
+}
+
+Span& Span::update_name(std::string_view name) {
+  if (record_ != nullptr) record_->name.assign(name);
+  return *this;
+}
+
+void Span::end() noexcept {
+  if (record_ != nullptr) end_at(detail::now_unix_nano());
+}
+
+void Span::end(Timestamp end_time) noexcept {
+  if (record_ != nullptr) end_at(detail::to_unix_nano(end_time));
+}
+
+void Span::end_at(std::uint64_t end_unix_nano) noexcept {
+  detail::SpanRecord* record = std::exchange(record_, nullptr);
+  record->end_time_unix_nano = end_unix_nano;
+  const detail::ProviderState& provider = *record->tracer->provider;
+  if (provider.shut_down.load(std::memory_order_acquire)) {
+    detail::count(detail::counters().spans_dropped_after_shutdown);
+    detail::recycle_record(record);
+    return;
+  }
+  provider.processor->on_end(FinishedSpan(record));
+}
+
+}  // namespace weft

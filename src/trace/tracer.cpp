@@ -1,0 +1,117 @@
+// Starting a span: choose the parent, make the ids, ask the sampler, and fill a recycled record.
+#include "weft/tracer.h"
+
+#include "diagnostics/log.h"
+#include "runtime/clock.h"
+#include "runtime/thread_state.h"
+#include "sdk/provider_state.h"
+#include "trace/attribute_limits.h"
+#include "trace/record_pool.h"
+#include "trace/span_record.h"
+
+namespace weft {
+namespace {
+
+const Attributes kNoAttributes;
+const std::vector<Link> kNoLinks;
+const Context kNoParent;
+
+const Context& choose_parent(const StartSpanOptions* options, const detail::ThreadState& thread) {
+  if (options == nullptr) return thread.current;
+  if (options->new_root) return kNoParent;
+  if (options->parent) return *options->parent;
+  return thread.current;
+}
+
+void add_start_attributes(detail::SpanRecord& record, const Attributes& attributes,
+                          const SpanLimits& limits) {
+  for (const KeyValue& attribute : attributes) {
+    detail::put_attribute(record.attributes, record.dropped_attributes_count, attribute.key,
+                          attribute.value, limits.attribute_count, limits.attribute_value_length);
+  }
+}
+
+void add_links(detail::SpanRecord& record, const std::vector<Link>& links,
+               const SpanLimits& limits) {
+  for (const Link& link : links) {
+    if (record.links.size() >= limits.link_count) {
+      ++record.dropped_links_count;
+      continue;
+    }
+    Link& kept = record.links.emplace_back();
+    kept.context = link.context;
+    for (const KeyValue& attribute : link.attributes) {
+      detail::put_attribute(kept.attributes, kept.dropped_attributes_count, attribute.key,
+                            attribute.value, limits.attributes_per_link,
+                            limits.attribute_value_length);
+    }
+    kept.dropped_attributes_count += link.dropped_attributes_count;
+  }
+}
+
+}  // namespace
+
+Span Tracer::start_span(std::string_view name) { return start(name, nullptr); }
+
+Span Tracer::start_span(std::string_view name, const StartSpanOptions& options) {
+  return start(name, &options);
+}
+
+Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
+  detail::ThreadState& thread = detail::thread_state();
+  const Context& parent = choose_parent(options, thread);
+  const SpanContext& parent_span = parent.span_context();
+  if (state_ == nullptr) {
+    // A disabled SDK records nothing but still passes the parent's context on (OpenTelemetry API).
+    return Span(nullptr, parent_span);
+  }
+  const detail::ProviderState& provider = *state_->provider;
+  const Config& config = provider.config;
+
+  const bool has_parent = parent_span.is_valid();
+  SpanContext context;
+  context.trace_id = has_parent ? parent_span.trace_id : generate_trace_id();
+  context.span_id = generate_span_id();
+  // A trace weft starts has a random trace id: say so with the W3C Level 2 "random" flag.
+  context.flags = has_parent ? parent_span.flags : TraceFlags(TraceFlags::kRandom);
+
+  const SpanKind kind = options != nullptr ? options->kind : SpanKind::kInternal;
+  const Attributes& start_attributes = options != nullptr ? options->attributes : kNoAttributes;
+  const std::vector<Link>& links = options != nullptr ? options->links : kNoLinks;
+  SamplingResult sampling = config.sampler->should_sample(
+      SamplingParameters{parent, context.trace_id, name, kind, start_attributes, links});
+  context.flags = context.flags.with_sampled(sampling.decision ==
+                                             SamplingDecision::kRecordAndSample);
+  if (sampling.trace_state) {
+    context.trace_state = std::move(*sampling.trace_state);
+  } else if (has_parent) {
+    context.trace_state = parent_span.trace_state;
+  }
+  if (sampling.decision == SamplingDecision::kDrop || provider.processor == nullptr) {
+    return Span(nullptr, std::move(context));
+  }
+
+  detail::SpanRecord* record = detail::acquire_record();
+  record->tracer = state_;
+  record->scope = &state_->scope;
+  record->resource = &config.resource;
+  record->context = context;
+  record->parent_span_id = has_parent ? parent_span.span_id : SpanId();
+  record->parent_is_remote = has_parent && parent_span.is_remote;
+  record->name.assign(name);
+  record->kind = kind;
+  record->thread_id = thread.thread_id;
+  record->thread_name.assign(thread.thread_name);
+  if (options != nullptr) {
+    add_start_attributes(*record, options->attributes, config.limits);
+    add_links(*record, options->links, config.limits);
+  }
+  add_start_attributes(*record, sampling.attributes, config.limits);
+  record->start_time_unix_nano = (options != nullptr && options->start_time)
+                                     ? detail::to_unix_nano(*options->start_time)
+                                     : detail::now_unix_nano();
+  provider.processor->on_start(*record, parent);
+  return Span(record, std::move(context));
+}
+
+}  // namespace weft

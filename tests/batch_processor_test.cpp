@@ -1,0 +1,189 @@
+// The batch processor: spans from many threads all arrive, batches respect their size, a full
+// queue drops and counts without blocking, flush and shutdown honour their deadlines.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "test_provider.h"
+#include "weft/diagnostics.h"
+#include "weft/processor.h"
+
+namespace weft {
+namespace {
+
+// Records what it is given; can be told to block, to simulate a slow or hung backend.
+class RecordingExporter final : public SpanExporter {
+ public:
+  struct Shared {
+    std::mutex mutex;
+    std::condition_variable released;
+    bool blocked = false;
+    int calls_entered = 0;
+    std::vector<std::size_t> batch_sizes;
+    std::set<std::string> names;
+    bool shut_down = false;
+  };
+
+  explicit RecordingExporter(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+
+  ExportResult export_spans(const std::vector<const SpanData*>& spans) noexcept override {
+    std::unique_lock<std::mutex> lock(shared_->mutex);
+    ++shared_->calls_entered;
+    shared_->released.wait(lock, [&] { return !shared_->blocked; });
+    shared_->batch_sizes.push_back(spans.size());
+    for (const SpanData* span : spans) shared_->names.insert(span->name);
+    return ExportResult::kSuccess;
+  }
+
+  bool shutdown(std::chrono::milliseconds) noexcept override {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    shared_->shut_down = true;
+    return true;
+  }
+
+ private:
+  std::shared_ptr<Shared> shared_;
+};
+
+struct BatchFixture {
+  std::shared_ptr<RecordingExporter::Shared> exported = std::make_shared<RecordingExporter::Shared>();
+  std::shared_ptr<TracerProvider> provider;
+
+  explicit BatchFixture(BatchOptions batch) {
+    Options options;
+    options.processors.push_back(
+        make_batch_processor(std::make_unique<RecordingExporter>(exported), batch));
+    provider = std::make_shared<TracerProvider>(
+        finalize_config(std::move(options), testing::fake_environment({})));
+  }
+
+  void wait_for_export_calls(int count) {
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+      {
+        std::lock_guard<std::mutex> lock(exported->mutex);
+        if (exported->calls_entered >= count) return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
+  void block(bool blocked) {
+    {
+      std::lock_guard<std::mutex> lock(exported->mutex);
+      exported->blocked = blocked;
+    }
+    exported->released.notify_all();
+  }
+};
+
+TEST(BatchProcessorTest, SpansFromManyThreadsAllArriveAfterFlush) {
+  BatchOptions batch;
+  batch.max_export_batch_size = 64;
+  BatchFixture fixture(batch);
+  Tracer tracer = fixture.provider->tracer("test");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&tracer, t] {
+      for (int i = 0; i < 500; ++i) {
+        tracer.start_span("t" + std::to_string(t) + "-" + std::to_string(i)).end();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_TRUE(fixture.provider->force_flush(std::chrono::seconds(10)));
+  std::lock_guard<std::mutex> lock(fixture.exported->mutex);
+  EXPECT_EQ(fixture.exported->names.size(), 2000u);
+  for (std::size_t size : fixture.exported->batch_sizes) EXPECT_LE(size, 64u);
+}
+
+TEST(BatchProcessorTest, ExportsWithoutFlushOnceABatchIsFull) {
+  BatchOptions batch;
+  batch.max_export_batch_size = 10;
+  batch.schedule_delay = std::chrono::hours(1);  // only a full batch can trigger the export
+  BatchFixture fixture(batch);
+  Tracer tracer = fixture.provider->tracer("test");
+  for (int i = 0; i < 10; ++i) tracer.start_span("s" + std::to_string(i)).end();
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    {
+      std::lock_guard<std::mutex> lock(fixture.exported->mutex);
+      if (fixture.exported->names.size() == 10) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard<std::mutex> lock(fixture.exported->mutex);
+  EXPECT_EQ(fixture.exported->names.size(), 10u);
+}
+
+TEST(BatchProcessorTest, FullQueueDropsAndCountsWithoutBlocking) {
+  BatchOptions batch;
+  batch.max_queue_size = 16;
+  batch.max_export_batch_size = 16;
+  BatchFixture fixture(batch);
+  fixture.block(true);
+  Tracer tracer = fixture.provider->tracer("test");
+  // The first batch is taken by the blocked exporter; then the queue fills up.
+  for (int i = 0; i < 16; ++i) tracer.start_span("first").end();
+  fixture.wait_for_export_calls(1);
+  const Diagnostics before = diagnostics();
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 100; ++i) tracer.start_span("more").end();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2))
+      << "ending spans must never wait for the exporter";
+  const std::uint64_t dropped = diagnostics().spans_dropped_queue_full - before.spans_dropped_queue_full;
+  EXPECT_EQ(dropped, 100u - 16u) << "16 fit in the queue while the exporter is stuck";
+  fixture.block(false);
+  ASSERT_TRUE(fixture.provider->force_flush(std::chrono::seconds(10)));
+  std::lock_guard<std::mutex> lock(fixture.exported->mutex);
+  std::size_t exported = 0;
+  for (std::size_t size : fixture.exported->batch_sizes) exported += size;
+  EXPECT_EQ(exported + dropped, 116u) << "every span is either exported or counted as dropped";
+}
+
+TEST(BatchProcessorTest, FlushAndShutdownReturnByTheirDeadlineWhenTheExporterHangs) {
+  BatchOptions batch;
+  batch.export_timeout = std::chrono::milliseconds(100);
+  auto fixture = std::make_unique<BatchFixture>(batch);
+  fixture->block(true);
+  fixture->provider->tracer("test").start_span("stuck").end();
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(fixture->provider->force_flush(std::chrono::milliseconds(200)));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(fixture->provider->shutdown(std::chrono::milliseconds(200)));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  fixture->block(false);  // the abandoned export thread can now finish on its own
+  auto exported = fixture->exported;
+  fixture.reset();
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    {
+      std::lock_guard<std::mutex> lock(exported->mutex);
+      if (exported->shut_down) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard<std::mutex> lock(exported->mutex);
+  EXPECT_TRUE(exported->shut_down);
+  EXPECT_EQ(exported->names.count("stuck"), 1u);
+}
+
+TEST(BatchProcessorTest, ShutdownExportsWhatIsQueued) {
+  BatchOptions batch;
+  batch.schedule_delay = std::chrono::hours(1);
+  BatchFixture fixture(batch);
+  Tracer tracer = fixture.provider->tracer("test");
+  std::thread worker([&] { tracer.start_span("from-exited-thread").end(); });
+  worker.join();
+  tracer.start_span("from-main").end();
+  EXPECT_TRUE(fixture.provider->shutdown(std::chrono::seconds(10)));
+  std::lock_guard<std::mutex> lock(fixture.exported->mutex);
+  EXPECT_EQ(fixture.exported->names.count("from-exited-thread"), 1u);
+  EXPECT_EQ(fixture.exported->names.count("from-main"), 1u);
+  EXPECT_TRUE(fixture.exported->shut_down);
+}
+
+}  // namespace
+}  // namespace weft

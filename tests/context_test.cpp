@@ -1,0 +1,94 @@
+// Context and scopes: the current context per thread, nesting, restoring, and out-of-order
+// detaches that are detected, counted and survived.
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "weft/context.h"
+#include "weft/diagnostics.h"
+
+namespace weft {
+namespace {
+
+Context context_with_new_span() {
+  SpanContext span;
+  span.trace_id = generate_trace_id();
+  span.span_id = generate_span_id();
+  return Context().with_span(span);
+}
+
+TEST(ContextTest, EmptyByDefault) {
+  EXPECT_FALSE(Context::current().has_span());
+  EXPECT_TRUE(Context::current().baggage().empty());
+}
+
+TEST(ContextTest, ScopesNestAndRestore) {
+  Context first = context_with_new_span();
+  Context second = context_with_new_span();
+  {
+    Scope outer(first);
+    EXPECT_EQ(Context::current(), first);
+    {
+      Scope inner(second);
+      EXPECT_EQ(Context::current(), second);
+    }
+    EXPECT_EQ(Context::current(), first);
+  }
+  EXPECT_EQ(Context::current(), Context());
+}
+
+TEST(ContextTest, EachThreadHasItsOwnCurrentContext) {
+  Context main_context = context_with_new_span();
+  Scope scope(main_context);
+  bool worker_saw_empty = false;
+  std::thread worker([&] { worker_saw_empty = !Context::current().has_span(); });
+  worker.join();
+  EXPECT_TRUE(worker_saw_empty);
+  EXPECT_EQ(Context::current(), main_context);
+}
+
+TEST(ContextTest, WithBaggageKeepsTheSpan) {
+  Context with_span = context_with_new_span();
+  Context both = with_span.with_baggage(Baggage().set("user", "42"));
+  EXPECT_EQ(both.span_context(), with_span.span_context());
+  EXPECT_EQ(both.baggage().get("user"), std::optional<std::string_view>("42"));
+  EXPECT_TRUE(with_span.baggage().empty()) << "contexts are immutable";
+}
+
+TEST(ContextTest, OutOfOrderDetachIsCountedAndRestoresTheOuterPredecessor) {
+  reset_diagnostics();
+  Context before = context_with_new_span();
+  Scope base(before);
+  auto outer = std::make_unique<Scope>(context_with_new_span());
+  auto inner = std::make_unique<Scope>(context_with_new_span());
+  outer.reset();  // ends while `inner` is still open
+  EXPECT_EQ(diagnostics().out_of_order_detaches, 1u);
+  EXPECT_EQ(Context::current(), before);
+  inner.reset();  // abandoned: changes nothing
+  EXPECT_EQ(Context::current(), before);
+  Context later = context_with_new_span();
+  {
+    Scope next(later);
+    EXPECT_EQ(Context::current(), later);
+  }
+  EXPECT_EQ(Context::current(), before);
+  EXPECT_EQ(diagnostics().out_of_order_detaches, 2u);
+}
+
+TEST(ContextTest, ScopeEndedOnAnotherThreadIsCountedAndHarmless) {
+  reset_diagnostics();
+  std::unique_ptr<Scope> scope;
+  Context inside;
+  std::thread opener([&] {
+    scope = std::make_unique<Scope>(context_with_new_span());
+    inside = Context::current();
+  });
+  opener.join();
+  scope.reset();  // on the main thread, which never had this scope
+  EXPECT_EQ(diagnostics().foreign_thread_detaches, 1u);
+  EXPECT_FALSE(Context::current().has_span()) << "this thread's context is untouched";
+  EXPECT_TRUE(inside.has_span());
+}
+
+}  // namespace
+}  // namespace weft

@@ -1,0 +1,100 @@
+// Samplers: always on/off, trace id ratio (deterministic by trace id, right proportion), and the
+// parent-based rules for each kind of parent.
+#include <gtest/gtest.h>
+
+#include "test_provider.h"
+#include "weft/sampler.h"
+
+namespace weft {
+namespace {
+
+SamplingDecision decide(const Sampler& sampler, const Context& parent, const TraceId& trace_id) {
+  const Attributes no_attributes;
+  const std::vector<Link> no_links;
+  return sampler
+      .should_sample(SamplingParameters{parent, trace_id, "span", SpanKind::kInternal,
+                                        no_attributes, no_links})
+      .decision;
+}
+
+Context parent_context(bool remote, bool sampled) {
+  SpanContext span;
+  span.trace_id = generate_trace_id();
+  span.span_id = generate_span_id();
+  span.is_remote = remote;
+  span.flags = TraceFlags(sampled ? TraceFlags::kSampled : 0);
+  return Context().with_span(span);
+}
+
+TEST(SamplerTest, AlwaysOnAndAlwaysOff) {
+  EXPECT_EQ(decide(*always_on_sampler(), Context(), generate_trace_id()),
+            SamplingDecision::kRecordAndSample);
+  EXPECT_EQ(decide(*always_off_sampler(), Context(), generate_trace_id()), SamplingDecision::kDrop);
+  EXPECT_EQ(always_on_sampler()->description(), "AlwaysOnSampler");
+}
+
+TEST(SamplerTest, RatioDecidesByTheRandomPartOfTheTraceId) {
+  auto half = trace_id_ratio_sampler(0.5);
+  // Randomness is the 56 rightmost bits; the threshold for 0.5 is 2^55.
+  const TraceId low = TraceId::from_words(0xffffffffffffffffULL, 0xff7fffffffffffffULL);
+  const TraceId high = TraceId::from_words(0, 0x0080000000000000ULL);
+  EXPECT_EQ(decide(*half, Context(), low), SamplingDecision::kDrop);
+  EXPECT_EQ(decide(*half, Context(), high), SamplingDecision::kRecordAndSample);
+  EXPECT_EQ(decide(*trace_id_ratio_sampler(0.0), Context(), high), SamplingDecision::kDrop);
+  EXPECT_EQ(decide(*trace_id_ratio_sampler(1.0), Context(), TraceId::from_words(0, 1)),
+            SamplingDecision::kRecordAndSample);
+}
+
+TEST(SamplerTest, RatioSamplesTheRightProportion) {
+  auto quarter = trace_id_ratio_sampler(0.25);
+  int sampled = 0;
+  constexpr int kTraces = 40000;
+  for (int i = 0; i < kTraces; ++i) {
+    if (decide(*quarter, Context(), generate_trace_id()) == SamplingDecision::kRecordAndSample) {
+      ++sampled;
+    }
+  }
+  EXPECT_NEAR(static_cast<double>(sampled) / kTraces, 0.25, 0.02);
+}
+
+TEST(SamplerTest, ParentBasedFollowsEachKindOfParent) {
+  auto sampler = parent_based_sampler(always_off_sampler());
+  EXPECT_EQ(decide(*sampler, Context(), generate_trace_id()), SamplingDecision::kDrop)
+      << "no parent: the root sampler decides";
+  EXPECT_EQ(decide(*sampler, parent_context(true, true), generate_trace_id()),
+            SamplingDecision::kRecordAndSample);
+  EXPECT_EQ(decide(*sampler, parent_context(true, false), generate_trace_id()),
+            SamplingDecision::kDrop);
+  EXPECT_EQ(decide(*sampler, parent_context(false, true), generate_trace_id()),
+            SamplingDecision::kRecordAndSample);
+  EXPECT_EQ(decide(*sampler, parent_context(false, false), generate_trace_id()),
+            SamplingDecision::kDrop);
+
+  ParentBasedOptions inverted;
+  inverted.remote_parent_sampled = always_off_sampler();
+  inverted.local_parent_not_sampled = always_on_sampler();
+  auto custom = parent_based_sampler(always_on_sampler(), inverted);
+  EXPECT_EQ(decide(*custom, parent_context(true, true), generate_trace_id()),
+            SamplingDecision::kDrop);
+  EXPECT_EQ(decide(*custom, parent_context(false, false), generate_trace_id()),
+            SamplingDecision::kRecordAndSample);
+}
+
+TEST(SamplerTest, UnsampledSpansAreNotExportedButPropagateTheirContext) {
+  Options options;
+  options.sampler = always_off_sampler();
+  testing::MemoryProvider memory(std::move(options));
+  Tracer tracer = memory.tracer();
+  ScopedSpan root = tracer.start_scoped_span("root");
+  EXPECT_FALSE(root->is_recording());
+  EXPECT_TRUE(root.context().is_valid());
+  EXPECT_FALSE(root.context().is_sampled());
+  Span child = tracer.start_span("child");
+  EXPECT_EQ(child.context().trace_id, root.context().trace_id);
+  child.end();
+  root->end();
+  EXPECT_TRUE(memory.spans->spans().empty());
+}
+
+}  // namespace
+}  // namespace weft
