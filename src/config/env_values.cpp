@@ -7,7 +7,9 @@
 namespace weft::detail {
 namespace {
 
-int hex_value(char c) {
+}  // namespace
+
+static int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -32,7 +34,6 @@ std::optional<std::string> percent_decode(std::string_view text) {
   return decoded;
 }
 
-}  // namespace
 
 std::string_view trim(std::string_view text) noexcept {
   const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };

@@ -14,6 +14,8 @@ namespace weft::detail {
 std::string_view trim(std::string_view text) noexcept;
 std::string to_lower(std::string_view text);
 
+// Decodes %XX escapes (either case); nullopt for a malformed escape.
+std::optional<std::string> percent_decode(std::string_view text);
 // "true"/"false", case-insensitive (the OpenTelemetry specification's boolean).
 std::optional<bool> parse_bool(std::string_view text);
 // A non-negative decimal integer that fits in 64 bits.

@@ -77,23 +77,8 @@ void JsonWriter::number(double value) {
   out_.append(buffer, result.ptr);
 }
 
-void JsonWriter::quoted_number(std::uint64_t value) {
-  separate();
-  char buffer[24];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out_.push_back('"');
-  out_.append(buffer, result.ptr);
-  out_.push_back('"');
-}
-
-void JsonWriter::quoted_number(std::int64_t value) {
-  separate();
-  char buffer[24];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out_.push_back('"');
-  out_.append(buffer, result.ptr);
-  out_.push_back('"');
-}
+void JsonWriter::quoted_number(std::uint64_t value) { quoted(value); }
+void JsonWriter::quoted_number(std::int64_t value) { quoted(value); }
 
 void JsonWriter::append_escaped(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";

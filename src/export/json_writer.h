@@ -2,6 +2,7 @@
 // replaces invalid UTF-8 with U+FFFD so the output is always valid JSON.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -34,6 +35,15 @@ class JsonWriter {
     first_ = false;
   }
   void append_escaped(std::string_view text);
+  template <class Integer>
+  void quoted(Integer value) {
+    separate();
+    char buffer[24];
+    auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    out_.push_back('"');
+    out_.append(buffer, result.ptr);
+    out_.push_back('"');
+  }
 
   std::string& out_;
   bool first_ = true;

@@ -1,6 +1,8 @@
 // W3C Baggage: "key=value;property, key2=value2" with percent-encoded values.
 #include "weft/baggage.h"
 
+#include "config/env_values.h"
+
 namespace weft {
 namespace {
 
@@ -34,30 +36,11 @@ std::string_view trim_ows(std::string_view text) {
   return text;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::optional<std::string> decode_value(std::string_view text) {
-  std::string decoded;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (!is_baggage_octet(c)) return std::nullopt;
-    if (c != '%') {
-      decoded.push_back(static_cast<char>(c));
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    const int high = hex_value(text[i + 1]);
-    const int low = hex_value(text[i + 2]);
-    if (high < 0 || low < 0) return std::nullopt;
-    decoded.push_back(static_cast<char>((high << 4) | low));
-    i += 2;
+  for (char c : text) {
+    if (!is_baggage_octet(static_cast<unsigned char>(c))) return std::nullopt;
   }
-  return decoded;
+  return detail::percent_decode(text);
 }
 
 void encode_value(std::string_view value, std::string& out) {
