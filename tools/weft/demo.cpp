@@ -11,6 +11,7 @@
 #include "weft/exporter.h"
 #include "weft/processor.h"
 #include "weft/provider.h"
+#include "weft/thread_name.h"
 
 namespace weft::cli {
 namespace {
@@ -60,6 +61,7 @@ int run_demo(const DemoOptions& options) {
   provider_options.processors.push_back(make_simple_processor(make_memory_exporter(received)));
   auto provider = TracerProvider::create(std::move(provider_options));
   Tracer tracer = provider->tracer("weft.demo", WEFT_VERSION);
+  set_thread_name("main");
 
   std::cout << "Scenario 1: context handed to three std::threads explicitly (Context + Scope)\n"
             << "Scenario 2: the same work on a weft::ThreadPool, which carries the context itself\n\n";
