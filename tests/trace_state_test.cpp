@@ -1,79 +1,301 @@
-// W3C tracestate: keys, values, limits, duplicates, white space and the 512-character rule.
+// W3C tracestate: keys, values, limits, duplicates, white space, mutation and the 512-character
+// rule (including the cases of the W3C test suite).
 #include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
 
 #include "weft/trace_state.h"
 
 namespace weft {
 namespace {
 
-TEST(TraceStateTest, ParsesMembersInOrderWithOptionalWhiteSpace) {
-  auto state = TraceState::parse("rojo=00f067aa0ba902b7 ,\tcongo=t61rcWkgMzE,, ");
+std::string members(int count, const std::string& prefix = "k") {
+  std::string header;
+  for (int i = 0; i < count; ++i) {
+    header += (i > 0 ? "," : "") + prefix + std::to_string(i) + "=v" + std::to_string(i);
+  }
+  return header;
+}
+
+TEST(TraceStateTest, ParsesMembersInOrder) {
+  const auto state = TraceState::parse("rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
   ASSERT_TRUE(state);
   ASSERT_EQ(state->size(), 2u);
-  EXPECT_EQ(state->entries()[0].first, "rojo");
+  EXPECT_EQ(state->entries()[0], TraceState::Entry("rojo", "00f067aa0ba902b7"));
+  EXPECT_EQ(state->entries()[1], TraceState::Entry("congo", "t61rcWkgMzE"));
   EXPECT_EQ(state->get("congo"), std::optional<std::string_view>("t61rcWkgMzE"));
+  EXPECT_FALSE(state->get("missing"));
   EXPECT_EQ(state->to_header(), "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
 }
 
-TEST(TraceStateTest, KeyRules) {
+TEST(TraceStateTest, OptionalWhiteSpaceAroundMembersIsIgnored) {
+  for (const char* header : {"foo=1 \t , \t bar=2, \t baz=3", "foo=1\t \t,\t \tbar=2,\t \tbaz=3"}) {
+    const auto state = TraceState::parse(header);
+    ASSERT_TRUE(state) << header;
+    EXPECT_EQ(state->to_header(), "foo=1,bar=2,baz=3");
+  }
+  for (const char* header : {" foo=1", "\tfoo=1", "foo=1 ", "foo=1\t", "\t foo=1 \t"}) {
+    const auto state = TraceState::parse(header);
+    ASSERT_TRUE(state) << header;
+    EXPECT_EQ(state->get("foo"), std::optional<std::string_view>("1")) << header;
+  }
+}
+
+TEST(TraceStateTest, EmptyHeadersAndEmptyMembersAreAccepted) {
+  for (const char* header : {"", " ", "\t", ",", " , ,\t,"}) {
+    const auto state = TraceState::parse(header);
+    ASSERT_TRUE(state) << "[" << header << "]";
+    EXPECT_TRUE(state->empty());
+    EXPECT_EQ(state->to_header(), "");
+  }
+  const auto state = TraceState::parse(",foo=1,,  ,bar=2,");
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->to_header(), "foo=1,bar=2");
+}
+
+TEST(TraceStateTest, SeveralHeadersJoinedWithCommasKeepTheirOrder) {
+  const auto state = TraceState::parse("foo=1,bar=2,rojo=1,congo=2,baz=3");
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->to_header(), "foo=1,bar=2,rojo=1,congo=2,baz=3");
+}
+
+TEST(TraceStateTest, SimpleKeyRules) {
   EXPECT_TRUE(TraceState::is_valid_key("a"));
-  EXPECT_TRUE(TraceState::is_valid_key("a0_-*/"));
-  EXPECT_TRUE(TraceState::is_valid_key("0tenant@system"));
-  EXPECT_TRUE(TraceState::is_valid_key(std::string(256, 'a')));
-  EXPECT_FALSE(TraceState::is_valid_key(std::string(257, 'a')));
-  EXPECT_FALSE(TraceState::is_valid_key("0abc")) << "a simple key starts with a letter";
-  EXPECT_FALSE(TraceState::is_valid_key("Upper"));
-  EXPECT_FALSE(TraceState::is_valid_key("tenant@0system"));
-  EXPECT_FALSE(TraceState::is_valid_key("tenant@" + std::string(15, 's')));
-  EXPECT_TRUE(TraceState::is_valid_key(std::string(241, 't') + "@" + std::string(14, 's')));
-  EXPECT_FALSE(TraceState::is_valid_key(std::string(242, 't') + "@s"));
+  EXPECT_TRUE(TraceState::is_valid_key("abcdefghijklmnopqrstuvwxyz0123456789_-*/"));
+  EXPECT_TRUE(TraceState::is_valid_key(std::string(256, 'z')));
+  EXPECT_FALSE(TraceState::is_valid_key(std::string(257, 'z')));
   EXPECT_FALSE(TraceState::is_valid_key(""));
+  EXPECT_FALSE(TraceState::is_valid_key("0abc")) << "a simple key starts with a letter";
+  EXPECT_FALSE(TraceState::is_valid_key("_abc"));
+  EXPECT_FALSE(TraceState::is_valid_key("FOO"));
+  EXPECT_FALSE(TraceState::is_valid_key("fOo"));
+  EXPECT_FALSE(TraceState::is_valid_key("foo.bar"));
+  EXPECT_FALSE(TraceState::is_valid_key("foo "));
+  EXPECT_FALSE(TraceState::is_valid_key("foo=bar"));
+  EXPECT_FALSE(TraceState::is_valid_key("f\xc3\xa9"));
+}
+
+TEST(TraceStateTest, MultiTenantKeyRules) {
+  EXPECT_TRUE(TraceState::is_valid_key("tenant@system"));
+  EXPECT_TRUE(TraceState::is_valid_key("0tenant@system")) << "a tenant may start with a digit";
+  EXPECT_TRUE(TraceState::is_valid_key("abcdefghijklmnopqrstuvwxyz0123456789_-*/@a-z0-9_-*/"));
+  EXPECT_TRUE(TraceState::is_valid_key(std::string(241, 't') + "@" + std::string(14, 'v')));
+  EXPECT_FALSE(TraceState::is_valid_key(std::string(242, 't') + "@v"));
+  EXPECT_FALSE(TraceState::is_valid_key("t@" + std::string(15, 'v')));
+  EXPECT_FALSE(TraceState::is_valid_key("tenant@0system")) << "a system starts with a letter";
+  EXPECT_FALSE(TraceState::is_valid_key("foo@"));
+  EXPECT_FALSE(TraceState::is_valid_key("@foo"));
+  EXPECT_FALSE(TraceState::is_valid_key("foo@@bar"));
+  EXPECT_FALSE(TraceState::is_valid_key("foo@bar@baz"));
+  EXPECT_FALSE(TraceState::is_valid_key("_t@s"));
 }
 
 TEST(TraceStateTest, ValueRules) {
+  std::string all_allowed;
+  for (int c = 0x20; c <= 0x7e; ++c) {
+    if (c != ',' && c != '=') all_allowed.push_back(static_cast<char>(c));
+  }
+  EXPECT_TRUE(TraceState::is_valid_value(all_allowed));
+  EXPECT_TRUE(TraceState::is_valid_value("x"));
   EXPECT_TRUE(TraceState::is_valid_value("value with spaces"));
+  EXPECT_TRUE(TraceState::is_valid_value(" leading spaces are part of the value"));
   EXPECT_TRUE(TraceState::is_valid_value(std::string(256, 'v')));
   EXPECT_FALSE(TraceState::is_valid_value(std::string(257, 'v')));
+  EXPECT_FALSE(TraceState::is_valid_value(""));
+  EXPECT_FALSE(TraceState::is_valid_value(" "));
   EXPECT_FALSE(TraceState::is_valid_value("trailing "));
   EXPECT_FALSE(TraceState::is_valid_value("a,b"));
   EXPECT_FALSE(TraceState::is_valid_value("a=b"));
-  EXPECT_FALSE(TraceState::is_valid_value(""));
-  EXPECT_FALSE(TraceState::is_valid_value("tab\t"));
+  EXPECT_FALSE(TraceState::is_valid_value("tab\tinside"));
+  EXPECT_FALSE(TraceState::is_valid_value("new\nline"));
+  EXPECT_FALSE(TraceState::is_valid_value("del\x7f"));
+  EXPECT_FALSE(TraceState::is_valid_value("caf\xc3\xa9"));
+  EXPECT_FALSE(TraceState::is_valid_value(std::string("nul\0", 4)));
 }
 
-TEST(TraceStateTest, InvalidHeadersAreRejectedWhole) {
-  EXPECT_FALSE(TraceState::parse("a=1,b"));
-  EXPECT_FALSE(TraceState::parse("a=1,a=2")) << "duplicate keys";
-  EXPECT_FALSE(TraceState::parse("A=1"));
-  EXPECT_FALSE(TraceState::parse("a=1,b=,"));
+TEST(TraceStateTest, AllAllowedCharactersRoundTrip) {
+  const std::string key = "abcdefghijklmnopqrstuvwxyz0123456789_-*/";
+  std::string value;
+  for (int c = 0x20; c <= 0x7e; ++c) {
+    if (c != ',' && c != '=') value.push_back(static_cast<char>(c));
+  }
+  for (const std::string& k : {key, key + "@a-z0-9_-*/"}) {
+    const auto state = TraceState::parse(k + "=" + value);
+    ASSERT_TRUE(state) << k;
+    EXPECT_EQ(state->get(k), std::optional<std::string_view>(value));
+    EXPECT_EQ(state->to_header(), k + "=" + value);
+  }
+}
+
+TEST(TraceStateTest, LeadingSpacesOfAValueArePreserved) {
+  const auto state = TraceState::parse("foo=  bar");
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->get("foo"), std::optional<std::string_view>("  bar"));
+  EXPECT_EQ(state->to_header(), "foo=  bar");
+}
+
+TEST(TraceStateTest, AnInvalidMemberInvalidatesTheWholeHeader) {
+  const char* invalid[] = {
+      "foo=1,bar",        // no '='
+      "foo =1",           // space in the key
+      "FOO=1",            // uppercase key
+      "foo.bar=1",        // '.' in the key
+      "=1",               // empty key
+      "foo=",             // empty value
+      "foo=,bar=3",       // the W3C test suite: both are lost
+      "foo=bar=baz",      // '=' in the value
+      "foo=1,bar=2\x01",  // control character
+      "foo@=1,bar=2",     // illegal multi-tenant keys
+      "@foo=1,bar=2",
+      "foo@@bar=1,bar=2",
+      "foo@bar@baz=1,bar=2",
+      "foo=\t1",  // a tab is not part of a value
+  };
+  for (const char* header : invalid) EXPECT_FALSE(TraceState::parse(header)) << header;
+}
+
+TEST(TraceStateTest, KeyAndValueLengthLimitsInHeaders) {
+  EXPECT_TRUE(TraceState::parse("foo=1," + std::string(256, 'z') + "=1"));
+  EXPECT_FALSE(TraceState::parse("foo=1," + std::string(257, 'z') + "=1"));
+  EXPECT_TRUE(
+      TraceState::parse("foo=1," + std::string(241, 't') + "@" + std::string(14, 'v') + "=1"));
+  EXPECT_FALSE(TraceState::parse("foo=1," + std::string(242, 't') + "@v=1"));
+  EXPECT_FALSE(TraceState::parse("foo=1,t@" + std::string(15, 'v') + "=1"));
+  EXPECT_TRUE(TraceState::parse("foo=" + std::string(256, 'v')));
+  EXPECT_FALSE(TraceState::parse("foo=" + std::string(257, 'v')));
+}
+
+TEST(TraceStateTest, DuplicateKeysInvalidateTheHeader) {
+  EXPECT_FALSE(TraceState::parse("foo=1,foo=1"));
+  EXPECT_FALSE(TraceState::parse("foo=1,foo=2"));
+  EXPECT_FALSE(TraceState::parse("foo=1,bar=2,foo=3"));
+  EXPECT_TRUE(TraceState::parse("foo=1,foo@t=2")) << "different keys";
 }
 
 TEST(TraceStateTest, ThirtyTwoMembersAreFineThirtyThreeAreNot) {
-  std::string header;
-  for (int i = 0; i < 32; ++i) header += (i ? "," : "") + std::string("k") + std::to_string(i) + "=v";
-  ASSERT_TRUE(TraceState::parse(header));
-  EXPECT_EQ(TraceState::parse(header)->size(), 32u);
-  EXPECT_FALSE(TraceState::parse(header + ",k32=v"));
+  const auto state = TraceState::parse(members(32));
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->size(), TraceState::kMaxMembers);
+  EXPECT_EQ(state->get("k0"), std::optional<std::string_view>("v0"));
+  EXPECT_FALSE(TraceState::parse(members(33)));
+  EXPECT_TRUE(TraceState::parse(members(32) + ",,, ,")) << "empty members are not counted";
 }
 
-TEST(TraceStateTest, LongHeadersAreShortenedToFiveHundredTwelve) {
-  std::string header = "big=" + std::string(200, 'x');
-  for (int i = 0; i < 20; ++i) header += ",k" + std::to_string(i) + "=" + std::string(20, 'v');
-  auto state = TraceState::parse(header);
+TEST(TraceStateTest, ShortHeadersAreWrittenWhole) {
+  std::string header;  // exactly 512 characters
+  for (int i = 0; header.size() + 1 + 24 <= 512; ++i) {
+    header += (header.empty() ? "" : ",") + std::string("k") + std::to_string(i % 10) +
+              std::string(1, static_cast<char>('a' + i / 10)) + "=" + std::string(20, 'v');
+  }
+  header += "," + std::string(512 - header.size() - 3, 'z') + "=1";
+  ASSERT_EQ(header.size(), 512u);
+  const auto state = TraceState::parse(header);
   ASSERT_TRUE(state);
+  EXPECT_EQ(state->to_header(), header);
+}
+
+TEST(TraceStateTest, LongMembersAreDroppedFirstWhenOver512) {
+  std::string header = "big=" + std::string(200, 'x');  // 204 characters, over 128
+  for (int i = 0; i < 15; ++i) header += ",k" + std::to_string(i) + "=" + std::string(20, 'v');
+  const auto state = TraceState::parse(header);
+  ASSERT_TRUE(state);
+  ASSERT_GT(header.size(), 512u);
   const std::string shortened = state->to_header();
   EXPECT_LE(shortened.size(), 512u);
-  EXPECT_EQ(shortened.find("big="), std::string::npos) << "long members go first";
-  EXPECT_EQ(shortened.rfind("k0=", 0), 0u);
+  EXPECT_EQ(shortened, header.substr(205)) << "only the long member goes, the rest fits";
 }
 
-TEST(TraceStateTest, SetMovesTheKeyToTheFront) {
-  TraceState state = *TraceState::parse("a=1,b=2,c=3");
-  TraceState updated = state.set("c", "9");
-  EXPECT_EQ(updated.to_header(), "c=9,a=1,b=2");
+TEST(TraceStateTest, OnlyAsManyLongMembersAsNeededAreDroppedFromTheEnd) {
+  const std::string long1 = "aa=" + std::string(200, '1');
+  const std::string long2 = "bb=" + std::string(200, '2');
+  const std::string long3 = "cc=" + std::string(200, '3');
+  const auto state = TraceState::parse(long1 + ",small=1," + long2 + "," + long3);
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->to_header(), long1 + ",small=1," + long2) << "619 -> 415 characters";
+}
+
+TEST(TraceStateTest, ThenMembersAreDroppedFromTheEnd) {
+  std::string header;
+  for (int i = 0; i < 32; ++i) {
+    header += (i > 0 ? "," : "") + std::string("k") + std::to_string(100 + i) + "=" +
+              std::string(20, 'v');  // 25 characters each
+  }
+  const auto state = TraceState::parse(header);
+  ASSERT_TRUE(state);
+  const std::string shortened = state->to_header();
+  EXPECT_EQ(shortened, header.substr(0, 18 * 26 + 25)) << "20 members: 519 > 512, 19: 493";
+  EXPECT_EQ(TraceState::parse(shortened)->size(), 19u);
+}
+
+TEST(TraceStateTest, SetAddsOrMovesTheKeyToTheFront) {
+  const TraceState state = *TraceState::parse("a=1,b=2,c=3");
+  EXPECT_EQ(state.set("c", "9").to_header(), "c=9,a=1,b=2");
+  EXPECT_EQ(state.set("a", "0").to_header(), "a=0,b=2,c=3");
+  EXPECT_EQ(state.set("new", "x").to_header(), "new=x,a=1,b=2,c=3");
   EXPECT_EQ(state.to_header(), "a=1,b=2,c=3") << "immutable";
-  EXPECT_EQ(updated.remove("a").to_header(), "c=9,b=2");
+  EXPECT_EQ(TraceState().set("k", "v").to_header(), "k=v");
+}
+
+TEST(TraceStateTest, SetOnAFullListDropsTheLastMember) {
+  const TraceState full = *TraceState::parse(members(32));
+  const TraceState added = full.set("new", "x");
+  EXPECT_EQ(added.size(), 32u);
+  EXPECT_EQ(added.entries().front(), TraceState::Entry("new", "x"));
+  EXPECT_FALSE(added.get("k31"));
+  EXPECT_TRUE(added.get("k30"));
+
+  const TraceState updated = full.set("k31", "x");
+  EXPECT_EQ(updated.size(), 32u) << "updating an existing key drops nothing";
+  EXPECT_EQ(updated.entries().front(), TraceState::Entry("k31", "x"));
+  EXPECT_EQ(updated.entries().back(), TraceState::Entry("k30", "v30"));
+}
+
+TEST(TraceStateTest, InvalidSetsLeaveTheStateUnchanged) {
+  const TraceState state = *TraceState::parse("a=1");
   EXPECT_EQ(state.set("Bad", "x"), state);
+  EXPECT_EQ(state.set("a", ""), state);
+  EXPECT_EQ(state.set("a", "x,y"), state);
+  EXPECT_EQ(state.set("a", "trailing "), state);
+}
+
+TEST(TraceStateTest, RemoveKeepsTheOrderOfTheOthers) {
+  const TraceState state = *TraceState::parse("a=1,b=2,c=3");
+  EXPECT_EQ(state.remove("b").to_header(), "a=1,c=3");
+  EXPECT_EQ(state.remove("missing"), state);
+  EXPECT_TRUE(state.remove("a").remove("b").remove("c").empty());
+}
+
+TEST(TraceStateTest, EqualityComparesEntriesInOrder) {
+  EXPECT_EQ(*TraceState::parse("a=1, b=2"), *TraceState::parse("a=1,b=2"));
+  EXPECT_NE(*TraceState::parse("a=1,b=2"), *TraceState::parse("b=2,a=1"));
+  EXPECT_EQ(*TraceState::parse(""), TraceState());
+}
+
+TEST(TraceStateTest, HugeInputsAreHandledInLinearTime) {
+  EXPECT_TRUE(TraceState::parse(std::string(1 << 20, ',')));
+  EXPECT_FALSE(TraceState::parse(members(100000)));
+  EXPECT_FALSE(TraceState::parse("k=" + std::string(1 << 20, 'v')));
+}
+
+// Random headers built from the characters that matter: parsing never fails badly, and whatever
+// parses re-parses to the same state from its header.
+TEST(TraceStateTest, RandomHeadersKeepTheInvariants) {
+  const std::vector<std::string> pieces = {"a",   "b",  "k1", "t@s", "0t@s", "=",  "=v",
+                                           "= v", "v",  ",",  ", ",  " ",    "\t", "A",
+                                           "@",   "*/", "~",  "x y", ";"};
+  std::mt19937 random(12345);
+  for (int round = 0; round < 20000; ++round) {
+    std::string header;
+    for (std::size_t i = random() % 16; i > 0; --i) header += pieces[random() % pieces.size()];
+    const auto state = TraceState::parse(header);
+    if (!state) continue;
+    EXPECT_LE(state->size(), TraceState::kMaxMembers);
+    const std::string written = state->to_header();
+    EXPECT_LE(written.size(), TraceState::kMaxHeaderLength);
+    EXPECT_EQ(TraceState::parse(written), state) << header;
+  }
 }
 
 }  // namespace

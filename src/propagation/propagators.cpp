@@ -1,17 +1,31 @@
 // The W3C propagators, the composite propagator and the map carrier.
-#include <strings.h>
+#include <algorithm>
 
+#include "propagation/traceparent.h"
 #include "weft/propagation.h"
 
 namespace weft {
 namespace {
 
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+constexpr std::string_view kTraceparent = "traceparent";
+constexpr std::string_view kTracestate = "tracestate";
+constexpr std::string_view kBaggage = "baggage";
+
+char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+// ASCII only, unlike strcasecmp, whose result depends on the locale.
+bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
 }
 
 }  // namespace
 
+// Header names are case-insensitive (the W3C specifications require accepting any case), and a
+// std::map is ordered case-sensitively, so both operations scan; carriers are small.
 std::optional<std::string_view> MapCarrier::get(std::string_view key) const {
   for (const auto& [name, value] : map_) {
     if (equal_ignoring_case(name, key)) return std::string_view(value);
@@ -20,29 +34,47 @@ std::optional<std::string_view> MapCarrier::get(std::string_view key) const {
 }
 
 void MapCarrier::set(std::string_view key, std::string_view value) {
-  for (auto& [name, existing] : map_) {
-    if (equal_ignoring_case(name, key)) {
-      existing.assign(value);
-      return;
+  // One entry per header, spelled as given: other spellings ("TraceParent") are replaced.
+  auto same_spelling = map_.end();
+  for (auto it = map_.begin(); it != map_.end();) {
+    if (!equal_ignoring_case(it->first, key)) {
+      ++it;
+    } else if (it->first == key) {
+      same_spelling = it++;
+    } else {
+      it = map_.erase(it);
     }
   }
-  map_.emplace(std::string(key), std::string(value));
+  if (same_spelling != map_.end()) {
+    same_spelling->second.assign(value);  // reuses the string's storage
+  } else {
+    map_.emplace(std::string(key), std::string(value));
+  }
 }
 
 void TraceContextPropagator::inject(const Context& context, TextMapCarrier& carrier) const {
   const SpanContext& span = context.span_context();
   if (!span.is_valid()) return;
-  carrier.set("traceparent", format_traceparent(span));
-  if (!span.trace_state.empty()) carrier.set("tracestate", span.trace_state.to_header());
+  char traceparent[detail::kTraceparentLength];  // no std::string on this path
+  detail::write_traceparent(span, traceparent);
+  carrier.set(kTraceparent, std::string_view(traceparent, sizeof traceparent));
+  if (!span.trace_state.empty()) {
+    const std::string tracestate = span.trace_state.to_header();
+    if (!tracestate.empty()) carrier.set(kTracestate, tracestate);
+  }
 }
 
 Context TraceContextPropagator::extract(const TextMapCarrier& carrier, const Context& base) const {
-  const auto traceparent = carrier.get("traceparent");
+  const std::optional<std::string_view> traceparent = carrier.get(kTraceparent);
   if (!traceparent) return base;
-  std::optional<SpanContext> span = parse_traceparent(*traceparent);
-  if (!span) return base;  // an invalid traceparent: tracestate is ignored too
-  if (const auto tracestate = carrier.get("tracestate")) {
-    if (auto parsed = TraceState::parse(*tracestate)) span->trace_state = std::move(*parsed);
+  std::optional<SpanContext> span = parse_traceparent(*traceparent);  // is_remote = true
+  // The specification: without a valid traceparent, tracestate MUST NOT be parsed; an invalid
+  // tracestate does not affect the traceparent (it is dropped as a whole).
+  if (!span) return base;
+  if (const std::optional<std::string_view> tracestate = carrier.get(kTracestate)) {
+    if (std::optional<TraceState> parsed = TraceState::parse(*tracestate)) {
+      span->trace_state = std::move(*parsed);
+    }
   }
   return base.with_span(std::move(*span));
 }
@@ -50,14 +82,16 @@ Context TraceContextPropagator::extract(const TextMapCarrier& carrier, const Con
 void BaggagePropagator::inject(const Context& context, TextMapCarrier& carrier) const {
   if (context.baggage().empty()) return;
   const std::string header = context.baggage().to_header();
-  if (!header.empty()) carrier.set("baggage", header);
+  if (!header.empty()) carrier.set(kBaggage, header);
 }
 
 Context BaggagePropagator::extract(const TextMapCarrier& carrier, const Context& base) const {
-  const auto header = carrier.get("baggage");
+  const std::optional<std::string_view> header = carrier.get(kBaggage);
   if (!header) return base;
   Baggage received = Baggage::parse(*header);
   if (received.empty()) return base;
+  if (base.baggage().empty()) return base.with_baggage(std::move(received));
+  // Received entries are added to what the base already holds, replacing equal keys.
   Baggage merged = base.baggage();
   for (const Baggage::Entry& entry : received.entries()) {
     merged = merged.set(entry.key, entry.value, entry.metadata);
@@ -66,19 +100,26 @@ Context BaggagePropagator::extract(const TextMapCarrier& carrier, const Context&
 }
 
 void CompositePropagator::inject(const Context& context, TextMapCarrier& carrier) const {
-  for (const auto& propagator : propagators_) propagator->inject(context, carrier);
+  for (const auto& propagator : propagators_) {
+    if (propagator) propagator->inject(context, carrier);
+  }
 }
 
 Context CompositePropagator::extract(const TextMapCarrier& carrier, const Context& base) const {
   Context result = base;
-  for (const auto& propagator : propagators_) result = propagator->extract(carrier, result);
+  for (const auto& propagator : propagators_) {
+    if (propagator) result = propagator->extract(carrier, result);
+  }
   return result;
 }
 
 std::vector<std::string> CompositePropagator::fields() const {
   std::vector<std::string> all;
   for (const auto& propagator : propagators_) {
-    for (std::string& field : propagator->fields()) all.push_back(std::move(field));
+    if (!propagator) continue;
+    for (std::string& field : propagator->fields()) {
+      if (std::find(all.begin(), all.end(), field) == all.end()) all.push_back(std::move(field));
+    }
   }
   return all;
 }
