@@ -1,40 +1,94 @@
-// Reading OTLP/JSON lines files (weft's file exporter, the OpenTelemetry Collector's file
-// exporter) into plain span records. Lines are read one at a time; a malformed line is reported
-// with its number and skipped.
+// Reading OTLP/JSON lines files into plain span records.
+//
+// Each line of such a file is one ExportTraceServiceRequest in the OTLP/JSON encoding, as weft's
+// file exporter and the OpenTelemetry Collector's `file` exporter write them. Files are read one
+// line at a time, so their size is bounded only by the spans they hold. A malformed line is
+// reported as "FILE:LINE: reason" and skipped as a whole; the other lines are kept.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <istream>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace weft::cli {
 
-struct ViewedSpan {
-  std::string trace_id;   // lowercase hex
+// Attributes as key and display text ("200", "true", "[1, 2]"), in the order of the file.
+using Attributes = std::vector<std::pair<std::string, std::string>>;
+
+// The value of `key`, or nullptr when there is no such attribute.
+const std::string* find_attribute(const Attributes& attributes, std::string_view key);
+
+struct SpanEvent {
+  std::string name;
+  std::uint64_t time_ns = 0;
+  Attributes attributes;
+};
+
+struct SpanLink {
+  std::string trace_id;  // lowercase hex, like every id here
   std::string span_id;
+  Attributes attributes;
+};
+
+// OTLP's enum values (SpanKind, Status.code).
+enum SpanKindValue : int {
+  kKindUnspecified,
+  kKindInternal,
+  kKindServer,
+  kKindClient,
+  kKindProducer,
+  kKindConsumer
+};
+enum StatusCodeValue : int { kStatusUnset, kStatusOk, kStatusError };
+
+struct SpanRecord {
+  std::string trace_id;        // 32 lowercase hex digits
+  std::string span_id;         // 16 lowercase hex digits
   std::string parent_span_id;  // empty for a root
   std::string name;
-  int kind = 0;
-  std::uint64_t start_ns = 0;
+  int kind = kKindUnspecified;  // open enum: unknown numbers are kept
+  std::uint64_t start_ns = 0;   // Unix time; 0 when the file did not say
   std::uint64_t end_ns = 0;
-  std::vector<std::pair<std::string, std::string>> attributes;  // values as display text
-  std::vector<std::pair<std::string, std::string>> events;      // name, attributes as text
-  int status_code = 0;
+  std::uint32_t flags = 0;
+  Attributes attributes;
+  std::vector<SpanEvent> events;
+  std::vector<SpanLink> links;
+  int status_code = kStatusUnset;
   std::string status_message;
-  std::string service_name;
-  std::string process_id;  // resource process.pid, or empty
+  // The resource (service.name, process.pid, host.name, ...), shared by the spans of one
+  // resourceSpans entry. Never null.
+  std::shared_ptr<const Attributes> resource;
+  std::string scope_name;
+  std::string location;  // "FILE:LINE" the span was read from, for messages about it
 
-  std::string attribute(const std::string& key) const;
+  // The value of a span attribute, or "" when there is none.
+  std::string attribute(std::string_view key) const;
+  // The value of a resource attribute, or "" when there is none.
+  std::string resource_attribute(std::string_view key) const;
 };
 
-struct TraceFile {
-  std::vector<ViewedSpan> spans;
-  std::vector<std::string> problems;  // "FILE:LINE: reason"
-  bool unreadable = false;            // some file could not be opened
+// What reading some files gave: the good spans, and what was wrong with the rest.
+struct TraceFileContents {
+  std::vector<SpanRecord> spans;  // in file order
+  // "FILE:LINE: reason" per malformed line (at most kMaxListedProblems per file, then one line
+  // saying how many more there were), and "FILE: reason" per file that could not be read.
+  std::vector<std::string> problems;
+  std::size_t malformed_lines = 0;
+  bool unreadable = false;  // some file could not be opened or read
 };
 
-// Reads every file into one TraceFile.
-TraceFile read_trace_files(const std::vector<std::string>& paths);
+// A binary file read by mistake would otherwise give one problem per "line".
+inline constexpr std::size_t kMaxListedProblems = 20;
+
+// Reads OTLP/JSON lines from `input`, named `name` in locations and problems.
+void read_trace_stream(std::istream& input, const std::string& name, TraceFileContents& contents);
+
+// Reads every file, in order, into one TraceFileContents.
+TraceFileContents read_trace_files(const std::vector<std::string>& paths);
 
 }  // namespace weft::cli
