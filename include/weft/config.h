@@ -42,6 +42,9 @@ struct Options {
   std::optional<SpanLimits> limits;              // OTEL_*_LIMIT
   // Processors to use instead of the configured exporter (each receives every span).
   std::vector<std::shared_ptr<SpanProcessor>> processors;
+  // A process started by weft::spawn(), weft::fork() or a weft::ProcessPool sends its spans to its
+  // parent, which exports them (WEFT_RELAY, set by the parent). false: export here instead.
+  std::optional<bool> relay_to_parent;
 };
 
 // Where configuration reads variables from; the default reads the process environment.

@@ -17,6 +17,15 @@ struct Diagnostics {
   std::uint64_t spans_dropped_after_shutdown = 0;  // ended after their provider was shut down
   std::uint64_t out_of_order_detaches = 0;         // scopes ended while inner scopes were open
   std::uint64_t foreign_thread_detaches = 0;       // scopes ended on another thread than opened them
+
+  // Processes.
+  std::uint64_t fork_copies_discarded = 0;     // spans open at fork() ended in the child: the
+                                               // parent's copy is exported, the child's is not
+  std::uint64_t spans_dropped_at_fork = 0;     // ended in a child whose exporter was busy at fork
+  std::uint64_t spans_relayed = 0;             // sent to the parent process (in a relaying child)
+  std::uint64_t spans_dropped_relay = 0;       // a relaying child could not send (parent gone)
+  std::uint64_t spans_received_from_children = 0;  // received from child processes
+  std::uint64_t incomplete_spans_reported = 0;     // open in a child when it died; ended by us
 };
 
 Diagnostics diagnostics() noexcept;

@@ -15,9 +15,16 @@
 
 namespace weft {
 
+class TracerProvider;
+class SpanProcessor;
+
 namespace detail {
 struct ProviderState;
-}
+// Where spans received from child processes go (null when the provider records nothing).
+std::shared_ptr<SpanProcessor> processor_of(const TracerProvider& provider) noexcept;
+// In a child of weft::fork(): spans go to the parent through `relay` from now on.
+void relay_in_forked_child(TracerProvider& provider, std::shared_ptr<SpanProcessor> relay) noexcept;
+}  // namespace detail
 
 class TracerProvider {
  public:
@@ -41,6 +48,8 @@ class TracerProvider {
   bool shutdown(std::chrono::milliseconds timeout = std::chrono::seconds(30)) noexcept;
 
  private:
+  friend std::shared_ptr<SpanProcessor> detail::processor_of(const TracerProvider&) noexcept;
+  friend void detail::relay_in_forked_child(TracerProvider&, std::shared_ptr<SpanProcessor>) noexcept;
   std::unique_ptr<detail::ProviderState> state_;
 };
 

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "config/env_values.h"
+#include "process/relay_sender.h"
 #include "weft/config.h"
 
 namespace weft {
@@ -193,9 +194,16 @@ Config finalize_config(Options options, const Environment& environment) {
   config.sampler = options.sampler ? options.sampler : sampler_from_environment(env);
   config.limits = options.limits ? *options.limits : limits_from_environment(env);
   config.batch = options.batch ? *options.batch : batch_from_environment(env);
-  config.processors = options.processors.empty()
-                          ? processors_from_exporters(options, config.batch, env)
-                          : std::move(options.processors);
+  if (!options.processors.empty()) {
+    config.processors = std::move(options.processors);
+  } else if (const auto relay = options.relay_to_parent.value_or(true)
+                                    ? detail::take_inherited_relay(environment(detail::kRelayVariable))
+                                    : std::nullopt) {
+    // Started by a weft parent that exports for it: nothing to configure here.
+    config.processors.push_back(detail::make_relay_sender(*relay));
+  } else {
+    config.processors = processors_from_exporters(options, config.batch, env);
+  }
   return config;
 }
 

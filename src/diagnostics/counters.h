@@ -14,6 +14,12 @@ struct Counters {
   std::atomic<std::uint64_t> spans_dropped_after_shutdown{0};
   std::atomic<std::uint64_t> out_of_order_detaches{0};
   std::atomic<std::uint64_t> foreign_thread_detaches{0};
+  std::atomic<std::uint64_t> fork_copies_discarded{0};
+  std::atomic<std::uint64_t> spans_dropped_at_fork{0};
+  std::atomic<std::uint64_t> spans_relayed{0};
+  std::atomic<std::uint64_t> spans_dropped_relay{0};
+  std::atomic<std::uint64_t> spans_received_from_children{0};
+  std::atomic<std::uint64_t> incomplete_spans_reported{0};
 };
 
 Counters& counters() noexcept;

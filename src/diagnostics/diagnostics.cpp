@@ -6,6 +6,7 @@
 
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
+#include "runtime/fork_hooks.h"
 
 namespace weft {
 namespace detail {
@@ -23,10 +24,22 @@ struct LogState {
   LogHandler handler;
 };
 
+void lock_log_for_fork() noexcept;
+void unlock_log_after_fork() noexcept;
+
 LogState& log_state() {
-  static LogState* const state = new LogState();
+  static LogState* const state = [] {
+    auto* created = new LogState();
+    // A thread logging while another forks must not leave the child with the lock held.
+    install_fork_handlers(ForkStage::kLog,
+                          {&lock_log_for_fork, &unlock_log_after_fork, &unlock_log_after_fork});
+    return created;
+  }();
   return *state;
 }
+
+void lock_log_for_fork() noexcept { log_state().mutex.lock(); }
+void unlock_log_after_fork() noexcept { log_state().mutex.unlock(); }
 
 int threshold_from_environment() {
   const char* value = std::getenv("WEFT_LOG_LEVEL");
@@ -81,6 +94,12 @@ Diagnostics diagnostics() noexcept {
       c.spans_dropped_after_shutdown.load(std::memory_order_relaxed);
   result.out_of_order_detaches = c.out_of_order_detaches.load(std::memory_order_relaxed);
   result.foreign_thread_detaches = c.foreign_thread_detaches.load(std::memory_order_relaxed);
+  result.fork_copies_discarded = c.fork_copies_discarded.load(std::memory_order_relaxed);
+  result.spans_dropped_at_fork = c.spans_dropped_at_fork.load(std::memory_order_relaxed);
+  result.spans_relayed = c.spans_relayed.load(std::memory_order_relaxed);
+  result.spans_dropped_relay = c.spans_dropped_relay.load(std::memory_order_relaxed);
+  result.spans_received_from_children = c.spans_received_from_children.load(std::memory_order_relaxed);
+  result.incomplete_spans_reported = c.incomplete_spans_reported.load(std::memory_order_relaxed);
   return result;
 }
 
@@ -92,6 +111,12 @@ void reset_diagnostics() noexcept {
   c.spans_dropped_after_shutdown = 0;
   c.out_of_order_detaches = 0;
   c.foreign_thread_detaches = 0;
+  c.fork_copies_discarded = 0;
+  c.spans_dropped_at_fork = 0;
+  c.spans_relayed = 0;
+  c.spans_dropped_relay = 0;
+  c.spans_received_from_children = 0;
+  c.incomplete_spans_reported = 0;
 }
 
 void set_log_handler(LogHandler handler) {

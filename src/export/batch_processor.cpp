@@ -1,6 +1,13 @@
 // The batch processor: each thread that ends spans gets its own queue (a SpanRing) into the
 // processor, and one export thread drains all queues in batches. Ending a span never takes a lock;
 // a full queue drops the span and counts it.
+//
+// fork(): before the fork, every batch processor waits (boundedly) for an export in progress and
+// holds its locks, so the child copies a consistent processor. In the child, spans queued before
+// the fork are left to the parent (which exports them once); the child gets fresh queues and a
+// new export thread on the same exporter. If an export was still running when the wait ran out,
+// the exporter may be mid-call in a thread the child does not have: the child then drops what it
+// ends through this processor, counted in spans_dropped_at_fork.
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
@@ -9,6 +16,7 @@
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
 #include "export/span_ring.h"
+#include "runtime/fork_hooks.h"
 #include "runtime/thread_state.h"
 #include "trace/record_pool.h"
 #include "weft/processor.h"
@@ -18,6 +26,10 @@ namespace {
 
 std::atomic<std::uint64_t> next_processor_id{1};
 std::atomic<bool> queue_full_reported{false};
+std::atomic<bool> dropped_at_fork_reported{false};
+
+// How long fork() waits for an export in progress before the child gives up on the exporter.
+constexpr std::chrono::milliseconds kForkExportWait{2000};
 
 // What the export thread shares with the processor. The thread holds it too, so a shutdown that
 // timed out can leave the thread running without a dangling processor.
@@ -25,8 +37,10 @@ struct BatchState {
   BatchState(std::unique_ptr<SpanExporter> exporter_, BatchOptions options_)
       : exporter(std::move(exporter_)), options(options_) {}
 
-  std::unique_ptr<SpanExporter> exporter;
+  std::unique_ptr<SpanExporter> exporter;  // null in a child forked during an export: drop
   const BatchOptions options;
+  std::timed_mutex export_mutex;  // held by the export thread while it calls the exporter
+  std::atomic<bool> fork_pending{false};  // a fork() waits for export_mutex
   const std::uint64_t id = next_processor_id.fetch_add(1);
   std::atomic<bool> accepting{true};
   std::atomic<bool> wake_requested{false};
@@ -60,7 +74,10 @@ class BatchExportLoop {
       std::vector<std::shared_ptr<detail::SpanRing>> rings = take_ring_snapshot();
       lock.unlock();
       export_everything(rings);
-      if (flush_target != 0) state.exporter->force_flush(state.options.export_timeout);
+      if (flush_target != 0) {
+        std::unique_lock<std::timed_mutex> exporting = lock_exporter();
+        if (state.exporter) state.exporter->force_flush(state.options.export_timeout);
+      }
       rings.clear();
       lock.lock();
       state.flushes_done = flush_target;
@@ -68,7 +85,10 @@ class BatchExportLoop {
       if (stopping) break;
     }
     lock.unlock();
-    state.exporter->shutdown(state.options.export_timeout);
+    {
+      std::unique_lock<std::timed_mutex> exporting = lock_exporter();
+      if (state.exporter) state.exporter->shutdown(state.options.export_timeout);
+    }
     lock.lock();
     for (const auto& ring : state.rings) ring->mark_consumer_gone();
     state.exited = true;
@@ -106,13 +126,34 @@ class BatchExportLoop {
   }
 
   void export_batch() {
-    view_.assign(batch_.begin(), batch_.end());
-    const ExportResult result = state_->exporter->export_spans(view_);
     detail::Counters& counters = detail::counters();
+    if (state_->exporter == nullptr) {
+      detail::count(counters.spans_dropped_at_fork, batch_.size());
+      detail::log_once(dropped_at_fork_reported, LogLevel::kWarning,
+                       "batch span processor: this process was forked while an export was "
+                       "running; its spans are dropped (counted in spans_dropped_at_fork)");
+      for (SpanData* span : batch_) detail::recycle_record(static_cast<detail::SpanRecord*>(span));
+      return;
+    }
+    view_.assign(batch_.begin(), batch_.end());
+    ExportResult result;
+    {
+      std::unique_lock<std::timed_mutex> exporting = lock_exporter();
+      result = state_->exporter->export_spans(view_);
+    }
     detail::count(result == ExportResult::kSuccess ? counters.spans_exported
                                                    : counters.spans_export_failed,
                   batch_.size());
     for (SpanData* span : batch_) detail::recycle_record(static_cast<detail::SpanRecord*>(span));
+  }
+
+  // Between two exporter calls, a fork() that waits for the exporter goes first (a mutex alone
+  // would let this thread take it back at once, over and over, under steady load).
+  std::unique_lock<std::timed_mutex> lock_exporter() {
+    while (state_->fork_pending.load(std::memory_order_acquire)) {
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+    return std::unique_lock<std::timed_mutex>(state_->export_mutex);
   }
 
   std::shared_ptr<BatchState> state_;
@@ -121,14 +162,77 @@ class BatchExportLoop {
   std::size_t next_ring_ = 0;
 };
 
+class BatchProcessor;
+
+// The live batch processors, for the fork handlers.
+struct ProcessorRegistry {
+  std::mutex mutex;
+  std::vector<BatchProcessor*> processors;
+};
+
+ProcessorRegistry& registry() {
+  static ProcessorRegistry* const instance = new ProcessorRegistry();  // used during exit
+  return *instance;
+}
+
+void prepare_processors_for_fork() noexcept;
+void release_processors_in_parent() noexcept;
+void rebuild_processors_in_child() noexcept;
+
 class BatchProcessor final : public SpanProcessor {
  public:
   BatchProcessor(std::unique_ptr<SpanExporter> exporter, BatchOptions options)
       : state_(std::make_shared<BatchState>(std::move(exporter), options)) {
-    thread_ = std::thread([state = state_] { BatchExportLoop(state).run(); });
+    detail::install_fork_handlers(detail::ForkStage::kExport,
+                                  {&prepare_processors_for_fork, &release_processors_in_parent,
+                                   &rebuild_processors_in_child});
+    start_export_thread();
+    std::lock_guard<std::mutex> lock(registry().mutex);
+    registry().processors.push_back(this);
   }
 
-  ~BatchProcessor() override { shutdown(state_->options.export_timeout); }
+  ~BatchProcessor() override {
+    {
+      std::lock_guard<std::mutex> lock(registry().mutex);
+      auto& all = registry().processors;
+      all.erase(std::remove(all.begin(), all.end(), this), all.end());
+    }
+    shutdown(state_->options.export_timeout);
+  }
+
+  // fork(), called with the registry locked: see the comment at the top of the file.
+  void prepare_fork() noexcept {
+    state_->fork_pending.store(true, std::memory_order_release);
+    export_held_at_fork_ = state_->export_mutex.try_lock_for(kForkExportWait);
+    state_->mutex.lock();
+  }
+
+  void release_in_parent() noexcept {
+    state_->mutex.unlock();
+    if (export_held_at_fork_) state_->export_mutex.unlock();
+    state_->fork_pending.store(false, std::memory_order_release);
+  }
+
+  void rebuild_in_child() noexcept {
+    const std::shared_ptr<BatchState> old = state_;
+    const bool running = thread_ != nullptr && !old->stop;
+    // The queues hold spans the parent exports; this process's threads start new ones.
+    for (const auto& ring : old->rings) ring->mark_consumer_gone();
+    old->mutex.unlock();
+    if (export_held_at_fork_) old->export_mutex.unlock();
+    if (!running) return;
+    try {
+      std::unique_ptr<SpanExporter> exporter;
+      if (export_held_at_fork_) exporter = std::move(old->exporter);
+      state_ = std::make_shared<BatchState>(std::move(exporter), old->options);
+      // The old export thread does not exist here: its std::thread is forgotten, never joined,
+      // and the old state it references stays allocated.
+      static_cast<void>(thread_.release());
+      start_export_thread();
+    } catch (...) {
+      state_->accepting.store(false, std::memory_order_release);
+    }
+  }
 
   void on_end(FinishedSpan span) noexcept override {
     if (!span->context.is_sampled()) return;
@@ -165,7 +269,7 @@ class BatchProcessor final : public SpanProcessor {
   }
 
   bool shutdown(std::chrono::milliseconds timeout) noexcept override {
-    if (!thread_.joinable()) return true;
+    if (thread_ == nullptr || !thread_->joinable()) return true;
     state_->accepting.store(false, std::memory_order_release);
     std::unique_lock<std::mutex> lock(state_->mutex);
     state_->stop = true;
@@ -174,9 +278,9 @@ class BatchProcessor final : public SpanProcessor {
         state_->progress.wait_for(lock, timeout, [&] { return state_->exited; });
     lock.unlock();
     if (finished) {
-      thread_.join();
+      thread_->join();
     } else {
-      thread_.detach();  // it keeps its own reference to the state
+      thread_->detach();  // it keeps its own reference to the state
       detail::log_warning("batch span processor: shutdown timed out; the export thread was left "
                           "to finish on its own");
     }
@@ -206,9 +310,29 @@ class BatchProcessor final : public SpanProcessor {
     }
   }
 
+  void start_export_thread() {
+    thread_ = std::make_unique<std::thread>([state = state_] { BatchExportLoop(state).run(); });
+  }
+
   std::shared_ptr<BatchState> state_;
-  std::thread thread_;
+  std::unique_ptr<std::thread> thread_;
+  bool export_held_at_fork_ = false;
 };
+
+void prepare_processors_for_fork() noexcept {
+  registry().mutex.lock();
+  for (BatchProcessor* processor : registry().processors) processor->prepare_fork();
+}
+
+void release_processors_in_parent() noexcept {
+  for (BatchProcessor* processor : registry().processors) processor->release_in_parent();
+  registry().mutex.unlock();
+}
+
+void rebuild_processors_in_child() noexcept {
+  for (BatchProcessor* processor : registry().processors) processor->rebuild_in_child();
+  registry().mutex.unlock();
+}
 
 }  // namespace
 

@@ -4,8 +4,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
 #include "export/span_ring.h"
 #include "trace/record_pool.h"
+#include "weft/environment.h"
 
 namespace weft::detail {
 
@@ -46,10 +51,27 @@ ThreadState::~ThreadState() {
   release_records(free_records);
 }
 
+namespace {
+
+// The main thread starts under the context the environment carries (TRACEPARENT, ...), once per
+// process: a program started by a traced parent joins its trace without code.
+void take_initial_context(ThreadState& state) {
+  static std::atomic<bool> taken{false};
+  if (state.thread_id != getpid() || taken.exchange(true)) return;
+  const char* inherit = std::getenv("WEFT_INHERIT_CONTEXT");
+  if (inherit != nullptr && (std::strcmp(inherit, "false") == 0 || std::strcmp(inherit, "0") == 0)) {
+    return;
+  }
+  state.current = context_from_environment();
+}
+
+}  // namespace
+
 ThreadState* create_thread_state() {
   auto* state = new ThreadState();
   tls_thread_state = state;
   if (!tls_reaped) tls_reaper.arm();  // the first use registers the reaper's destructor
+  take_initial_context(*state);
   return state;
 }
 

@@ -3,11 +3,52 @@
 
 #include <cstdlib>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
 #include "diagnostics/log.h"
+#include "runtime/fork_hooks.h"
 #include "sdk/multi_processor.h"
 #include "sdk/provider_state.h"
 
 namespace weft {
+namespace {
+
+// Every live provider, for the fork handlers: in a child, process.pid and process.parent_pid of
+// each provider's resource become the child's.
+struct ProviderRegistry {
+  std::mutex mutex;
+  std::vector<detail::ProviderState*> providers;
+};
+
+ProviderRegistry& provider_registry() {
+  static ProviderRegistry* const instance = new ProviderRegistry();  // used during exit
+  return *instance;
+}
+
+void prepare_providers_for_fork() noexcept;
+void release_providers_in_parent() noexcept;
+void update_providers_in_child() noexcept;
+
+void register_provider(detail::ProviderState* state) {
+  detail::install_fork_handlers(detail::ForkStage::kProviders,
+                                {&prepare_providers_for_fork, &release_providers_in_parent,
+                                 &update_providers_in_child});
+  ProviderRegistry& registry = provider_registry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  registry.providers.push_back(state);
+}
+
+void unregister_provider(detail::ProviderState* state) noexcept {
+  ProviderRegistry& registry = provider_registry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  auto& all = registry.providers;
+  all.erase(std::remove(all.begin(), all.end(), state), all.end());
+}
+
+}  // namespace
 
 TracerProvider::TracerProvider(Config config)
     : state_(std::make_unique<detail::ProviderState>(std::move(config))) {
@@ -15,9 +56,13 @@ TracerProvider::TracerProvider(Config config)
   if (!state_->config.disabled) {
     state_->processor = detail::combine_processors(state_->config.processors);
   }
+  register_provider(state_.get());
 }
 
-TracerProvider::~TracerProvider() { shutdown(state_->config.batch.export_timeout); }
+TracerProvider::~TracerProvider() {
+  unregister_provider(state_.get());
+  shutdown(state_->config.batch.export_timeout);
+}
 
 Tracer TracerProvider::tracer(std::string_view name, std::string_view version,
                               std::string_view schema_url) {
@@ -34,6 +79,18 @@ Tracer TracerProvider::tracer(std::string_view name, std::string_view version,
                                      std::string(schema_url)};
   added.provider = state_.get();
   return Tracer(&added);
+}
+
+std::shared_ptr<SpanProcessor> detail::processor_of(const TracerProvider& provider) noexcept {
+  if (provider.state_->shut_down.load(std::memory_order_acquire)) return nullptr;
+  return provider.state_->processor;
+}
+
+void detail::relay_in_forked_child(TracerProvider& provider,
+                                   std::shared_ptr<SpanProcessor> relay) noexcept {
+  // Only this thread exists in the child yet, so the processor can be swapped in place.
+  std::shared_ptr<SpanProcessor> previous = std::exchange(provider.state_->processor, relay);
+  if (previous) previous->shutdown(std::chrono::milliseconds(100));
 }
 
 const Resource& TracerProvider::resource() const noexcept { return state_->config.resource; }
@@ -95,6 +152,42 @@ TracerProvider& global_provider() {
   make_current(global, std::make_shared<TracerProvider>(finalize_config(Options{})));
   return *global.current.load(std::memory_order_acquire);
 }
+
+namespace {
+
+// The global provider's lock first: a thread building the global provider takes the
+// registry's lock while holding it.
+void prepare_providers_for_fork() noexcept {
+  globals().mutex.lock();
+  provider_registry().mutex.lock();
+  for (detail::ProviderState* state : provider_registry().providers) state->tracers_mutex.lock();
+}
+
+void release_providers_in_parent() noexcept {
+  for (detail::ProviderState* state : provider_registry().providers) {
+    state->tracers_mutex.unlock();
+  }
+  provider_registry().mutex.unlock();
+  globals().mutex.unlock();
+}
+
+void update_providers_in_child() noexcept {
+  const Attributes identity{{"process.pid", static_cast<std::int64_t>(getpid())},
+                            {"process.parent_pid", static_cast<std::int64_t>(getppid())}};
+  for (detail::ProviderState* state : provider_registry().providers) {
+    try {
+      // Only this thread exists now, so the resource can be replaced in place: spans and the
+      // export thread (re-created after this stage) point at it.
+      state->config.resource = state->config.resource.merge(Resource(identity));
+    } catch (...) {
+    }
+    state->tracers_mutex.unlock();
+  }
+  provider_registry().mutex.unlock();
+  globals().mutex.unlock();
+}
+
+}  // namespace
 
 void set_global_provider(std::shared_ptr<TracerProvider> provider) {
   if (provider == nullptr) return;

@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "runtime/fork_hooks.h"
 #include "runtime/thread_state.h"
 #include "weft/processor.h"
 
@@ -17,10 +18,22 @@ struct SharedPool {
   std::vector<SpanRecord*> records;
 };
 
+void lock_pool_for_fork() noexcept;
+void unlock_pool_after_fork() noexcept;
+
 SharedPool& shared_pool() {
-  static SharedPool* const pool = new SharedPool();  // never destroyed: used during exit
+  static SharedPool* const pool = [] {
+    auto* created = new SharedPool();  // never destroyed: used during exit
+    // A thread refilling its cache while another forks must not leave the lock held in the child.
+    install_fork_handlers(ForkStage::kRecordPool,
+                          {&lock_pool_for_fork, &unlock_pool_after_fork, &unlock_pool_after_fork});
+    return created;
+  }();
   return *pool;
 }
+
+void lock_pool_for_fork() noexcept { shared_pool().mutex.lock(); }
+void unlock_pool_after_fork() noexcept { shared_pool().mutex.unlock(); }
 
 void clear(SpanRecord& record) noexcept {
   record.name.clear();

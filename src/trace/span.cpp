@@ -9,6 +9,7 @@
 
 #include "diagnostics/counters.h"
 #include "runtime/clock.h"
+#include "runtime/process_info.h"
 #include "sdk/provider_state.h"
 #include "trace/attribute_limits.h"
 #include "trace/record_pool.h"
@@ -135,6 +136,11 @@ void Span::end_at(std::uint64_t end_unix_nano) noexcept {
   detail::SpanRecord* record = std::exchange(record_, nullptr);
   record->end_time_unix_nano = end_unix_nano;
   const detail::ProviderState& provider = *record->tracer->provider;
+  if (__builtin_expect(record->owner_pid != detail::process_id(), 0)) {
+    detail::count(detail::counters().fork_copies_discarded);
+    detail::recycle_record(record);
+    return;
+  }
   if (provider.shut_down.load(std::memory_order_acquire)) {
     detail::count(detail::counters().spans_dropped_after_shutdown);
     detail::recycle_record(record);

@@ -10,6 +10,9 @@ struct TracerState;
 
 struct SpanRecord final : SpanData {
   const TracerState* tracer = nullptr;
+  // The process that started the span. A fork()ed child holds a copy of every span open at the
+  // fork; the parent's copy is the one that ends and is exported, the child's is discarded.
+  std::int32_t owner_pid = 0;
 };
 
 }  // namespace weft::detail

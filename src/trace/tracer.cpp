@@ -3,6 +3,7 @@
 
 #include "diagnostics/log.h"
 #include "runtime/clock.h"
+#include "runtime/process_info.h"
 #include "runtime/thread_state.h"
 #include "sdk/provider_state.h"
 #include "trace/attribute_limits.h"
@@ -93,6 +94,7 @@ Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
 
   detail::SpanRecord* record = detail::acquire_record();
   record->tracer = state_;
+  record->owner_pid = detail::process_id();
   record->scope = &state_->scope;
   record->resource = &config.resource;
   record->context = context;

@@ -1,0 +1,135 @@
+#include "process/relay_sender.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "diagnostics/counters.h"
+#include "diagnostics/log.h"
+#include "process/relay_codec.h"
+#include "runtime/process_info.h"
+
+namespace weft::detail {
+namespace {
+
+std::atomic<bool> send_failure_reported{false};
+
+// How long a span end may wait for room in a full socket before the span is dropped.
+constexpr int kFullSocketWaitMs = 100;
+
+class RelaySender final : public SpanProcessor {
+ public:
+  explicit RelaySender(int fd) : fd_(fd) {}
+
+  void on_start(SpanData& span, const Context& /*parent*/) noexcept override {
+    if (!span.context.is_sampled() || closed_.load(std::memory_order_relaxed)) return;
+    send_span(RelayMessageType::kStart, span);
+  }
+
+  void on_end(FinishedSpan span) noexcept override {
+    if (!span->context.is_sampled()) return;
+    if (closed_.load(std::memory_order_relaxed) || !send_span(RelayMessageType::kEnd, *span)) {
+      count(counters().spans_dropped_relay);
+      return;
+    }
+    count(counters().spans_relayed);
+  }
+
+  bool force_flush(std::chrono::milliseconds) noexcept override { return true; }  // synchronous
+  bool shutdown(std::chrono::milliseconds) noexcept override {
+    closed_.store(true, std::memory_order_relaxed);
+    return true;
+  }
+
+ private:
+  bool send_span(RelayMessageType type, const SpanData& span) noexcept {
+    try {
+      if (!introduced(span)) return false;
+      thread_local std::string buffer;
+      encode_relay_span(type, process_id(), span, buffer);
+      return send_message(buffer);
+    } catch (...) {
+      return false;
+    }
+  }
+
+  // The parent learns this process's resource before its first span; a fork()ed child (whose
+  // pid differs) introduces itself again on the socket it shares with its parent.
+  bool introduced(const SpanData& span) {
+    const std::int32_t pid = process_id();
+    if (introduced_pid_.load(std::memory_order_acquire) == pid) return true;
+    std::lock_guard<std::mutex> lock(hello_mutex_);
+    if (introduced_pid_.load(std::memory_order_relaxed) == pid) return true;
+    std::string hello;
+    encode_relay_hello(pid, span.resource != nullptr ? *span.resource : Resource(), hello);
+    if (!send_message(hello)) return false;
+    introduced_pid_.store(pid, std::memory_order_release);
+    return true;
+  }
+
+  bool send_message(const std::string& message) noexcept {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (::send(fd_, message.data(), message.size(), MSG_NOSIGNAL | MSG_DONTWAIT) >= 0) {
+        return true;
+      }
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) break;
+      pollfd writable{fd_, POLLOUT, 0};
+      ::poll(&writable, 1, kFullSocketWaitMs);
+    }
+    const int error = errno;
+    if (error == EPIPE || error == ECONNRESET || error == EBADF || error == ENOTCONN) {
+      closed_.store(true, std::memory_order_relaxed);  // the parent is gone: stop trying
+    }
+    log_once(send_failure_reported, LogLevel::kWarning,
+             std::string("span relay to the parent process failed (") + std::strerror(error) +
+                 "); spans are dropped (counted in spans_dropped_relay)");
+    return false;
+  }
+
+  const int fd_;
+  std::atomic<bool> closed_{false};
+  std::atomic<std::int32_t> introduced_pid_{0};
+  std::mutex hello_mutex_;
+};
+
+bool is_seqpacket_socket(int fd) {
+  struct stat info {};
+  if (fstat(fd, &info) != 0 || !S_ISSOCK(info.st_mode)) return false;
+  int type = 0;
+  socklen_t size = sizeof type;
+  return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size) == 0 && type == SOCK_SEQPACKET;
+}
+
+}  // namespace
+
+std::shared_ptr<SpanProcessor> make_relay_sender(int fd) {
+  return std::make_shared<RelaySender>(fd);
+}
+
+std::optional<int> take_inherited_relay(const std::optional<std::string>& variable) {
+  if (!variable) return std::nullopt;
+  static std::atomic<bool> taken{false};
+  if (taken.exchange(true)) return std::nullopt;
+  const char* value = variable->c_str();
+  char* rest = nullptr;
+  const long fd = std::strtol(value, &rest, 10);
+  if (rest == value || *rest != ':') return std::nullopt;
+  const long parent = std::strtol(rest + 1, nullptr, 10);
+  if (fd < 0 || fd > 1 << 20 || parent != static_cast<long>(getppid())) return std::nullopt;
+  if (!is_seqpacket_socket(static_cast<int>(fd))) return std::nullopt;
+  // Programs this one execs do not inherit the socket; children it forks do, and relay through it.
+  fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+  return static_cast<int>(fd);
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,201 @@
+// weft::spawn() and weft::fork_process(): the child joins the trace, its spans come back through the
+// parent's exporter, and a child that dies early loses nothing it ended and has its open spans
+// reported. Real processes throughout.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "exported_traces.h"
+#include "global_file_provider.h"
+#include "weft/weft.h"
+
+namespace weft {
+namespace {
+
+using ProcessTest = testing::GlobalFileProviderTest;
+
+Spawned spawn_traced_child(std::vector<std::string> arguments) {
+  SpawnOptions options;
+  options.argv = {WEFT_TRACED_CHILD};
+  options.argv.insert(options.argv.end(), arguments.begin(), arguments.end());
+  options.stdout_mode = Stdio::kNull;
+  return spawn(std::move(options));
+}
+
+TEST_F(ProcessTest, ASpawnedWeftProgramJoinsTheTraceAndItsSpansAreExportedByTheParent) {
+  Tracer tracer = get_tracer("test");
+  pid_t child_pid = 0;
+  {
+    ScopedSpan parent = tracer.start_scoped_span("parent");
+    Spawned started = spawn_traced_child({"spans"});
+    ASSERT_TRUE(started) << started.error;
+    child_pid = started.child->pid();
+    EXPECT_TRUE(started.child->wait().success());
+  }
+  std::vector<cli::SpanRecord> spans = flushed_spans();
+  testing::expect_one_connected_trace(spans);
+  ASSERT_EQ(spans.size(), 4u);
+  const cli::SpanRecord* parent = testing::find_span(spans, "parent");
+  const cli::SpanRecord* spawn_span = testing::find_span(spans, "spawn weft_traced_child");
+  const cli::SpanRecord* child_main = testing::find_span(spans, "child-main");
+  const cli::SpanRecord* child_step = testing::find_span(spans, "child-step");
+  ASSERT_TRUE(parent && spawn_span && child_main && child_step);
+  EXPECT_EQ(spawn_span->parent_span_id, parent->span_id);
+  EXPECT_EQ(child_main->parent_span_id, spawn_span->span_id);
+  EXPECT_EQ(child_step->parent_span_id, child_main->span_id);
+  EXPECT_EQ(spawn_span->attribute("process.pid"), std::to_string(child_pid));
+  EXPECT_EQ(spawn_span->attribute("process.exit.code"), "0");
+  EXPECT_EQ(child_main->resource_attribute("process.pid"), std::to_string(child_pid));
+  EXPECT_EQ(child_main->resource_attribute("process.parent_pid"), std::to_string(getpid()));
+  EXPECT_EQ(child_main->attribute("thread.id"), std::to_string(child_pid));
+  EXPECT_EQ(parent->resource_attribute("process.pid"), std::to_string(getpid()));
+  EXPECT_EQ(diagnostics().spans_received_from_children, 2u);
+}
+
+TEST_F(ProcessTest, AChildKilledBySigkillHasItsOpenSpanReportedWithTheSignal) {
+  Tracer tracer = get_tracer("test");
+  {
+    ScopedSpan parent = tracer.start_scoped_span("parent");
+    Spawned started = spawn_traced_child({"sigkill"});
+    ASSERT_TRUE(started) << started.error;
+    const ExitStatus status = started.child->wait();
+    EXPECT_EQ(status.signal, SIGKILL);
+    EXPECT_EQ(status.shell_code(), 128 + SIGKILL);
+  }
+  std::vector<cli::SpanRecord> spans = flushed_spans();
+  testing::expect_one_connected_trace(spans);
+  const cli::SpanRecord* doomed = testing::find_span(spans, "doomed");
+  ASSERT_NE(doomed, nullptr);
+  EXPECT_EQ(doomed->status_code, cli::kStatusError);
+  EXPECT_EQ(doomed->attribute("weft.span.incomplete"), "true");
+  EXPECT_EQ(doomed->attribute("weft.process.signal"), "SIGKILL");
+  EXPECT_GE(doomed->end_ns, doomed->start_ns);
+  const cli::SpanRecord* spawn_span = testing::find_span(spans, "spawn weft_traced_child");
+  ASSERT_NE(spawn_span, nullptr);
+  EXPECT_EQ(spawn_span->status_code, cli::kStatusError);
+  EXPECT_EQ(spawn_span->attribute("weft.process.signal"), "SIGKILL");
+  EXPECT_EQ(diagnostics().incomplete_spans_reported, 1u);
+}
+
+TEST_F(ProcessTest, AChildLeavingWithUnderscoreExitLosesNothingItEnded) {
+  Spawned started = spawn_traced_child({"exit-early"});
+  ASSERT_TRUE(started) << started.error;
+  EXPECT_EQ(started.child->wait().exit_code, 3);
+  std::vector<cli::SpanRecord> spans = flushed_spans();
+  const cli::SpanRecord* finished = testing::find_span(spans, "finished");
+  const cli::SpanRecord* unfinished = testing::find_span(spans, "unfinished");
+  ASSERT_TRUE(finished && unfinished);
+  EXPECT_EQ(finished->status_code, cli::kStatusUnset);
+  EXPECT_EQ(finished->attribute("weft.span.incomplete"), "");
+  EXPECT_EQ(unfinished->attribute("weft.span.incomplete"), "true");
+  EXPECT_EQ(unfinished->attribute("process.exit.code"), "3");
+  EXPECT_EQ(finished->parent_span_id, unfinished->span_id);
+}
+
+TEST_F(ProcessTest, AMissingProgramIsAClearErrorNotACrash) {
+  SpawnOptions options;
+  options.argv = {"/nonexistent/weft-no-such-program"};
+  Spawned started = spawn(options);
+  EXPECT_FALSE(started);
+  EXPECT_EQ(started.error_number, ENOENT);
+  EXPECT_NE(started.error.find("No such file"), std::string::npos) << started.error;
+  EXPECT_FALSE(spawn(SpawnOptions{}));
+}
+
+TEST_F(ProcessTest, TheChildSeesTheSpawnSpanAsTraceparentReplacingAStaleOne) {
+  const std::string out = path_ + ".env";
+  SpawnOptions options;
+  options.argv = {"/bin/sh", "-c", "printf '%s|%s' \"$TRACEPARENT\" \"$BAGGAGE\" > '" + out + "'"};
+  options.environment = std::vector<std::string>{
+      "TRACEPARENT=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "PATH=/usr/bin:/bin"};
+  Tracer tracer = get_tracer("test");
+  std::string expected;
+  {
+    ScopedSpan parent = tracer.start_scoped_span("parent");
+    Scope with_baggage(Context::current().with_baggage(Baggage().set("user", "ada")));
+    Spawned started = spawn(options);
+    ASSERT_TRUE(started) << started.error;
+    started.child->wait();
+  }
+  std::vector<cli::SpanRecord> spans = flushed_spans();
+  const cli::SpanRecord* spawn_span = testing::find_span(spans, "spawn sh");
+  ASSERT_NE(spawn_span, nullptr);
+  std::ifstream file(out);
+  std::stringstream seen;
+  seen << file.rdbuf();
+  EXPECT_EQ(seen.str(), "00-" + spawn_span->trace_id + "-" + spawn_span->span_id + "-03|user=ada");
+  std::remove(out.c_str());
+}
+
+TEST_F(ProcessTest, WithoutRelayTheChildExportsOnItsOwnAndStillJoinsTheTrace) {
+  const std::string child_file = path_ + ".child";
+  SpawnOptions options;
+  options.argv = {WEFT_TRACED_CHILD, "spans"};
+  options.relay_spans = false;
+  options.environment = current_environment();
+  options.environment->push_back("OTEL_TRACES_EXPORTER=file");
+  options.environment->push_back("WEFT_TRACES_FILE=" + child_file);
+  Tracer tracer = get_tracer("test");
+  {
+    ScopedSpan parent = tracer.start_scoped_span("parent");
+    Spawned started = spawn(options);
+    ASSERT_TRUE(started) << started.error;
+    EXPECT_TRUE(started.child->wait().success());
+  }
+  std::vector<cli::SpanRecord> spans = flushed_spans();
+  EXPECT_EQ(testing::find_span(spans, "child-main"), nullptr);
+  std::vector<cli::SpanRecord> child_spans = testing::read_exported_spans(child_file);
+  spans.insert(spans.end(), child_spans.begin(), child_spans.end());
+  testing::expect_one_connected_trace(spans);
+  EXPECT_EQ(spans.size(), 4u);
+  std::remove(child_file.c_str());
+}
+
+TEST_F(ProcessTest, AWeftForkChildRelaysItsSpansEvenWhenItLeavesWithUnderscoreExit) {
+  Tracer tracer = get_tracer("test");
+  ExitStatus status;
+  {
+    ScopedSpan parent = tracer.start_scoped_span("parent");
+    ChildProcess child = weft::fork_process();
+    if (child.in_child()) {
+      ScopedSpan work = tracer.start_scoped_span("forked-work");
+      tracer.start_span("forked-step").end();
+      work->end();
+      _exit(0);
+    }
+    ASSERT_GT(child.pid(), 0);
+    status = child.wait();
+  }
+  EXPECT_TRUE(status.success());
+  std::vector<cli::SpanRecord> spans = flushed_spans();
+  testing::expect_one_connected_trace(spans);
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(testing::find_span(spans, "forked-work")->parent_span_id,
+            testing::find_span(spans, "parent")->span_id);
+}
+
+TEST_F(ProcessTest, AWeftForkChildKilledMidSpanIsReported) {
+  Tracer tracer = get_tracer("test");
+  {
+    ScopedSpan parent = tracer.start_scoped_span("parent");
+    ChildProcess child = weft::fork_process();
+    if (child.in_child()) {
+      ScopedSpan doomed = tracer.start_scoped_span("doomed");
+      raise(SIGKILL);
+    }
+    EXPECT_EQ(child.wait().signal, SIGKILL);
+  }
+  std::vector<cli::SpanRecord> spans = flushed_spans();
+  testing::expect_one_connected_trace(spans);
+  const cli::SpanRecord* doomed = testing::find_span(spans, "doomed");
+  ASSERT_NE(doomed, nullptr);
+  EXPECT_EQ(doomed->attribute("weft.process.signal"), "SIGKILL");
+}
+
+}  // namespace
+}  // namespace weft
