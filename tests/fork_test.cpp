@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "exported_traces.h"
+#include "sanitizer_support.h"
 #include "test_provider.h"
 #include "weft/weft.h"
 
@@ -25,6 +26,7 @@ namespace {
 class ForkTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    WEFT_SKIP_WHEN_CHILD_THREADS_UNDER_TSAN();
     path_ = ::testing::TempDir() + "weft-fork-" + std::to_string(getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".jsonl";
     std::filesystem::remove(path_);

@@ -11,6 +11,7 @@
 
 #include "exported_traces.h"
 #include "global_file_provider.h"
+#include "sanitizer_support.h"
 #include "weft/process_pool.h"
 #include "weft/weft.h"
 
@@ -120,12 +121,12 @@ TEST_F(ProcessPoolTest, ThreeWorkersSumSquaresOverMillionElementChunks) {
   {
     ScopedSpan parent = tracer.start_scoped_span("multiprocessing");
     ProcessPool pool(3);
-    std::vector<std::future<std::int64_t>> sums;
+    std::vector<std::vector<std::int64_t>> chunks(3, std::vector<std::int64_t>(kChunk));
     for (std::int64_t worker = 0; worker < 3; ++worker) {
-      std::vector<std::int64_t> chunk(kChunk);
-      std::iota(chunk.begin(), chunk.end(), worker * kChunk);
-      sums.push_back(pool.submit(sum_squares, std::move(chunk)));
+      std::iota(chunks[worker].begin(), chunks[worker].end(), worker * kChunk);
     }
+    std::vector<std::future<std::int64_t>> sums;
+    for (auto& chunk : chunks) sums.push_back(pool.submit(sum_squares, std::move(chunk)));
     for (auto& sum : sums) total += sum.get();
   }
   std::int64_t expected = 0;
@@ -133,10 +134,15 @@ TEST_F(ProcessPoolTest, ThreeWorkersSumSquaresOverMillionElementChunks) {
   EXPECT_EQ(total, expected);
   std::vector<cli::SpanRecord> spans = flushed_spans();
   testing::expect_one_connected_trace(spans);
-  EXPECT_EQ(pids_of(testing::spans_named(spans, "sum-squares")).size(), 3u);
+  // Which worker takes which chunk depends on timing; none runs in this process.
+  const std::set<std::string> pids = pids_of(testing::spans_named(spans, "sum-squares"));
+  EXPECT_GE(pids.size(), 1u);
+  EXPECT_LE(pids.size(), 3u);
+  EXPECT_EQ(pids.count(std::to_string(getpid())), 0u);
 }
 
 TEST_F(ProcessPoolTest, HybridBatchesFanOutToThreadsInsideWorkersInOneTrace) {
+  WEFT_SKIP_WHEN_CHILD_THREADS_UNDER_TSAN();
   Tracer tracer = get_tracer("test");
   {
     ScopedSpan parent = tracer.start_scoped_span("hybrid");

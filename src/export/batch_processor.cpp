@@ -39,7 +39,7 @@ struct BatchState {
 
   std::unique_ptr<SpanExporter> exporter;  // null in a child forked during an export: drop
   const BatchOptions options;
-  std::timed_mutex export_mutex;  // held by the export thread while it calls the exporter
+  std::mutex export_mutex;  // held by the export thread while it calls the exporter
   std::atomic<bool> fork_pending{false};  // a fork() waits for export_mutex
   const std::uint64_t id = next_processor_id.fetch_add(1);
   std::atomic<bool> accepting{true};
@@ -75,7 +75,7 @@ class BatchExportLoop {
       lock.unlock();
       export_everything(rings);
       if (flush_target != 0) {
-        std::unique_lock<std::timed_mutex> exporting = lock_exporter();
+        std::unique_lock<std::mutex> exporting = lock_exporter();
         if (state.exporter) state.exporter->force_flush(state.options.export_timeout);
       }
       rings.clear();
@@ -86,7 +86,7 @@ class BatchExportLoop {
     }
     lock.unlock();
     {
-      std::unique_lock<std::timed_mutex> exporting = lock_exporter();
+      std::unique_lock<std::mutex> exporting = lock_exporter();
       if (state.exporter) state.exporter->shutdown(state.options.export_timeout);
     }
     lock.lock();
@@ -138,7 +138,7 @@ class BatchExportLoop {
     view_.assign(batch_.begin(), batch_.end());
     ExportResult result;
     {
-      std::unique_lock<std::timed_mutex> exporting = lock_exporter();
+      std::unique_lock<std::mutex> exporting = lock_exporter();
       result = state_->exporter->export_spans(view_);
     }
     detail::count(result == ExportResult::kSuccess ? counters.spans_exported
@@ -149,11 +149,11 @@ class BatchExportLoop {
 
   // Between two exporter calls, a fork() that waits for the exporter goes first (a mutex alone
   // would let this thread take it back at once, over and over, under steady load).
-  std::unique_lock<std::timed_mutex> lock_exporter() {
+  std::unique_lock<std::mutex> lock_exporter() {
     while (state_->fork_pending.load(std::memory_order_acquire)) {
       std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
-    return std::unique_lock<std::timed_mutex>(state_->export_mutex);
+    return std::unique_lock<std::mutex>(state_->export_mutex);
   }
 
   std::shared_ptr<BatchState> state_;
@@ -176,6 +176,17 @@ ProcessorRegistry& registry() {
 }
 
 void prepare_processors_for_fork() noexcept;
+
+// Polls try_lock rather than using a timed mutex: ThreadSanitizer does not follow
+// pthread_mutex_clocklock, and the wait is rare and short.
+bool lock_within(std::mutex& mutex, std::chrono::milliseconds limit) noexcept {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!mutex.try_lock()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  return true;
+}
 void release_processors_in_parent() noexcept;
 void rebuild_processors_in_child() noexcept;
 
@@ -202,8 +213,9 @@ class BatchProcessor final : public SpanProcessor {
 
   // fork(), called with the registry locked: see the comment at the top of the file.
   void prepare_fork() noexcept {
+    thread_mutex_.lock();
     state_->fork_pending.store(true, std::memory_order_release);
-    export_held_at_fork_ = state_->export_mutex.try_lock_for(kForkExportWait);
+    export_held_at_fork_ = lock_within(state_->export_mutex, kForkExportWait);
     state_->mutex.lock();
   }
 
@@ -211,15 +223,18 @@ class BatchProcessor final : public SpanProcessor {
     state_->mutex.unlock();
     if (export_held_at_fork_) state_->export_mutex.unlock();
     state_->fork_pending.store(false, std::memory_order_release);
+    thread_mutex_.unlock();
   }
 
   void rebuild_in_child() noexcept {
     const std::shared_ptr<BatchState> old = state_;
-    const bool running = thread_ != nullptr && !old->stop;
+    const bool running = (thread_ != nullptr || thread_pending_) && !old->stop;
     // The queues hold spans the parent exports; this process's threads start new ones.
     for (const auto& ring : old->rings) ring->mark_consumer_gone();
+    old->fork_pending.store(false, std::memory_order_release);
     old->mutex.unlock();
     if (export_held_at_fork_) old->export_mutex.unlock();
+    thread_mutex_.unlock();
     if (!running) return;
     try {
       std::unique_ptr<SpanExporter> exporter;
@@ -228,7 +243,9 @@ class BatchProcessor final : public SpanProcessor {
       // The old export thread does not exist here: its std::thread is forgotten, never joined,
       // and the old state it references stays allocated.
       static_cast<void>(thread_.release());
-      start_export_thread();
+      // Started when this process first queues a span: a child that never ends a span through
+      // this processor (or relays instead) runs no export thread at all.
+      thread_pending_ = true;
     } catch (...) {
       state_->accepting.store(false, std::memory_order_release);
     }
@@ -259,6 +276,7 @@ class BatchProcessor final : public SpanProcessor {
   }
 
   bool force_flush(std::chrono::milliseconds timeout) noexcept override {
+    if (export_thread_pending()) return true;  // nothing was queued in this process
     std::unique_lock<std::mutex> lock(state_->mutex);
     if (state_->exited) return true;
     const std::uint64_t ticket = ++state_->flushes_requested;
@@ -269,6 +287,10 @@ class BatchProcessor final : public SpanProcessor {
   }
 
   bool shutdown(std::chrono::milliseconds timeout) noexcept override {
+    if (export_thread_pending()) {
+      state_->accepting.store(false, std::memory_order_release);
+      return true;
+    }
     if (thread_ == nullptr || !thread_->joinable()) return true;
     state_->accepting.store(false, std::memory_order_release);
     std::unique_lock<std::mutex> lock(state_->mutex);
@@ -294,6 +316,7 @@ class BatchProcessor final : public SpanProcessor {
       if (entry.first == state_->id) return entry.second.get();
     }
     // First span of this thread here: forget queues into processors that are gone, then register.
+    start_pending_export_thread();
     rings.erase(std::remove_if(rings.begin(), rings.end(),
                                [](const auto& entry) { return entry.second->consumer_gone(); }),
                 rings.end());
@@ -310,12 +333,30 @@ class BatchProcessor final : public SpanProcessor {
     }
   }
 
+  bool export_thread_pending() noexcept {
+    std::lock_guard<std::mutex> lock(thread_mutex_);
+    return thread_pending_;
+  }
+
+  void start_pending_export_thread() noexcept {
+    std::lock_guard<std::mutex> lock(thread_mutex_);
+    if (!thread_pending_) return;
+    thread_pending_ = false;
+    try {
+      start_export_thread();
+    } catch (...) {
+      state_->accepting.store(false, std::memory_order_release);
+    }
+  }
+
   void start_export_thread() {
     thread_ = std::make_unique<std::thread>([state = state_] { BatchExportLoop(state).run(); });
   }
 
   std::shared_ptr<BatchState> state_;
   std::unique_ptr<std::thread> thread_;
+  std::mutex thread_mutex_;      // for thread_pending_
+  bool thread_pending_ = false;  // in a fork()ed child, until the first span is queued
   bool export_held_at_fork_ = false;
 };
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -30,6 +31,7 @@ namespace weft::detail {
 namespace {
 
 constexpr int kPollIntervalMs = 100;
+constexpr std::chrono::seconds kSettleGrace{2};
 constexpr std::size_t kMaxMessageBytes = 1 << 20;
 
 // What one process sending on a channel has told us.
@@ -47,6 +49,9 @@ struct Channel {
   bool closed = false;          // end of file: no process holds the child end any more
   std::optional<int> owner_status;  // waitpid form, once known
   bool owner_reported = false;
+  // When the owner was found reaped by someone else: ChildProcess::wait() settles the channel
+  // right after reaping, so the hub waits a moment for that before it reports without a status.
+  std::optional<std::chrono::steady_clock::time_point> reaped_elsewhere_at;
   std::vector<SenderProcess> senders;
 };
 
@@ -287,6 +292,10 @@ class RelayHub {
         if (info.si_pid == 0) return;  // closed its end but still running
         channel.owner_status = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8
                                                           : (info.si_status & 0x7f);
+      } else {
+        const auto now = std::chrono::steady_clock::now();
+        if (!channel.reaped_elsewhere_at) channel.reaped_elsewhere_at = now;
+        if (now - *channel.reaped_elsewhere_at < kSettleGrace) return;
       }
     }
     report_owner_locked(channel, sink);
