@@ -1,11 +1,14 @@
 // weft demo: runs the threading scenarios, exports them to an OTLP/JSON lines file, prints each
 // trace as a tree, and says whether every trace came out connected.
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <set>
 
 #include "commands.h"
+#include "demo_process_scenarios.h"
 #include "demo_scenarios.h"
 #include "trace_tree.h"
 #include "weft/exporter.h"
@@ -17,6 +20,7 @@ namespace weft::cli {
 namespace {
 
 struct DemoOptions {
+  std::string self_path;  // this program, spawned by the spawn scenario
   std::string output = "weft-demo.jsonl";
   bool show_attributes = false;
 };
@@ -25,8 +29,15 @@ struct TraceHealth {
   std::size_t spans = 0;
   std::size_t roots = 0;
   std::size_t broken_links = 0;
-  std::set<std::int64_t> threads;
+  std::set<std::pair<std::int64_t, std::int64_t>> threads;  // (process, thread)
+  std::set<std::int64_t> processes;
 };
+
+std::int64_t pid_of(const SpanData& span) {
+  const AttributeValue* pid = span.resource ? span.resource->get("process.pid") : nullptr;
+  return pid != nullptr && std::holds_alternative<std::int64_t>(*pid) ? std::get<std::int64_t>(*pid)
+                                                                       : 0;
+}
 
 // Checks what the exporter received: one root per trace, every parent present.
 std::map<TraceId, TraceHealth> check_traces(const std::vector<SpanData>& spans) {
@@ -36,7 +47,8 @@ std::map<TraceId, TraceHealth> check_traces(const std::vector<SpanData>& spans) 
   for (const SpanData& span : spans) {
     TraceHealth& trace = health[span.context.trace_id];
     ++trace.spans;
-    trace.threads.insert(span.thread_id);
+    trace.threads.insert({pid_of(span), span.thread_id});
+    trace.processes.insert(pid_of(span));
     if (!span.parent_span_id.is_valid()) {
       ++trace.roots;
     } else if (ids[span.context.trace_id].count(span.parent_span_id) == 0) {
@@ -60,13 +72,24 @@ int run_demo(const DemoOptions& options) {
   provider_options.processors.push_back(make_batch_processor(std::move(file_exporter)));
   provider_options.processors.push_back(make_simple_processor(make_memory_exporter(received)));
   auto provider = TracerProvider::create(std::move(provider_options));
+  set_global_provider(provider);  // child processes relay their spans to the global provider
   Tracer tracer = provider->tracer("weft.demo", WEFT_VERSION);
   set_thread_name("main");
 
   std::cout << "Scenario 1: context handed to three std::threads explicitly (Context + Scope)\n"
-            << "Scenario 2: the same work on a weft::ThreadPool, which carries the context itself\n\n";
+            << "Scenario 2: the same work on a weft::ThreadPool, which carries the context itself\n"
+            << "Scenario 3: three worker processes sum squares over 1M-element chunks\n"
+            << "Scenario 4: four tasks on a two-process weft::ProcessPool\n"
+            << "Scenario 5: hybrid: four batches on two processes, each fanning out to threads\n"
+            << "Scenario 6: weft::spawn() of a program that joins the trace from its environment\n"
+            << "Scenario 7: a forked child killed by SIGKILL in the middle of a span\n\n";
   const TraceId explicit_trace = run_explicit_handoff_scenario(tracer);
   const TraceId pool_trace = run_thread_pool_scenario(tracer);
+  const TraceId multiprocessing_trace = run_multiprocessing_scenario();
+  const TraceId process_pool_trace = run_process_pool_scenario();
+  const TraceId hybrid_trace = run_hybrid_scenario();
+  const TraceId spawn_trace = run_spawn_scenario(options.self_path);
+  const TraceId killed_trace = run_killed_child_scenario();
   if (!provider->shutdown(std::chrono::seconds(10))) {
     std::cerr << "weft demo: export did not finish in time\n";
   }
@@ -80,14 +103,20 @@ int run_demo(const DemoOptions& options) {
   std::cout << '\n';
   for (const auto& [name, trace_id] :
        {std::pair<const char*, TraceId>{"explicit hand-off", explicit_trace},
-        std::pair<const char*, TraceId>{"thread pool", pool_trace}}) {
+        std::pair<const char*, TraceId>{"thread pool", pool_trace},
+        std::pair<const char*, TraceId>{"multiprocessing", multiprocessing_trace},
+        std::pair<const char*, TraceId>{"process pool", process_pool_trace},
+        std::pair<const char*, TraceId>{"hybrid", hybrid_trace},
+        std::pair<const char*, TraceId>{"spawned program", spawn_trace},
+        std::pair<const char*, TraceId>{"killed child", killed_trace}}) {
     const auto found = health.find(trace_id);
     const bool connected = found != health.end() && found->second.roots == 1 &&
                            found->second.broken_links == 0;
     all_connected = all_connected && connected;
     std::cout << name << ": trace " << trace_id.to_hex() << ", "
               << (found == health.end() ? 0 : found->second.spans) << " spans on "
-              << (found == health.end() ? 0 : found->second.threads.size()) << " threads, "
+              << (found == health.end() ? 0 : found->second.threads.size()) << " threads in "
+              << (found == health.end() ? 0 : found->second.processes.size()) << " process(es), "
               << (connected ? "connected (one root, every parent present)" : "BROKEN") << '\n';
   }
   std::cout << "\nSpans written to " << options.output << " (OTLP/JSON lines; view again with "
@@ -106,7 +135,17 @@ void add_demo_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   demo->add_flag("-a,--attributes", options->show_attributes,
                  "Show attributes, events and status under each span");
-  demo->callback([options, &exit_code] { exit_code = run_demo(*options); });
+  demo->callback([options, &exit_code] {
+    options->self_path = "/proc/self/exe";
+    char path[4096];
+    const ssize_t length = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (length > 0) options->self_path.assign(path, static_cast<std::size_t>(length));
+    exit_code = run_demo(*options);
+  });
+  // What the spawn scenario runs: a program that joins the trace from its environment.
+  CLI::App* child = app.add_subcommand("demo-child", "");
+  child->group("");  // hidden
+  child->callback([&exit_code] { exit_code = run_demo_child(); });
 }
 
 }  // namespace weft::cli
