@@ -42,6 +42,9 @@ struct Options {
   std::optional<SpanLimits> limits;              // OTEL_*_LIMIT
   // Processors to use instead of the configured exporter (each receives every span).
   std::vector<std::shared_ptr<SpanProcessor>> processors;
+  // Report each root span started on a thread other than the first, once per thread, with the
+  // thread's name (WEFT_STRICT_CONTEXT=1|true; they are always counted in diagnostics()).
+  std::optional<bool> strict_context;
 };
 
 // Where configuration reads variables from; the default reads the process environment.
@@ -56,6 +59,7 @@ struct Config {
   std::vector<std::shared_ptr<SpanProcessor>> processors;
   SpanLimits limits;
   BatchOptions batch;                  // what built the configured processor
+  bool strict_context = false;
   std::vector<std::string> warnings;   // also logged once, when the provider is built
 
  private:

@@ -48,6 +48,9 @@ class Context {
   Baggage baggage_;
 };
 
+class Span;
+class ScopedSpan;
+
 namespace detail {
 struct ThreadState;
 }
@@ -65,7 +68,12 @@ class Scope {
   Scope& operator=(const Scope&) = delete;
 
  private:
+  friend class ScopedSpan;
+  // Also makes `span` (started on this thread) the span that check_context() records on.
+  Scope(Context context, Span* span) noexcept;
+
   Context previous_;
+  Span* previous_span_ = nullptr;
   Scope* below_ = nullptr;        // the scope that was innermost when this one opened
   detail::ThreadState* owner_;  // the opening thread's state
 };

@@ -17,6 +17,11 @@ struct Diagnostics {
   std::uint64_t spans_dropped_after_shutdown = 0;  // ended after their provider was shut down
   std::uint64_t out_of_order_detaches = 0;         // scopes ended while inner scopes were open
   std::uint64_t foreign_thread_detaches = 0;       // scopes ended on another thread than opened them
+  // Root spans started, from an empty context, on a thread other than the process's first thread:
+  // the usual symptom of a context that was not handed over (StartSpanOptions::new_root, an
+  // explicit request for a new trace, is not counted). WEFT_STRICT_CONTEXT=1 also names the thread.
+  std::uint64_t root_spans_off_main_thread = 0;
+  std::uint64_t context_checks_failed = 0;         // check_context() found no or the wrong trace
 };
 
 Diagnostics diagnostics() noexcept;

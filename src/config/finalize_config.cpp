@@ -30,6 +30,14 @@ class EnvironmentReader {
     return fallback;
   }
 
+  // Like boolean(), also taking 1 and 0 (for weft's own switches, typed by hand).
+  bool flag(std::string_view name, bool fallback) const {
+    const auto value = text(name);
+    if (value && detail::trim(*value) == "1") return true;
+    if (value && detail::trim(*value) == "0") return false;
+    return boolean(name, fallback);
+  }
+
   std::uint64_t count(std::string_view name, std::uint64_t fallback) const {
     const auto value = text(name);
     if (!value) return fallback;
@@ -193,6 +201,8 @@ Config finalize_config(Options options, const Environment& environment) {
   config.sampler = options.sampler ? options.sampler : sampler_from_environment(env);
   config.limits = options.limits ? *options.limits : limits_from_environment(env);
   config.batch = options.batch ? *options.batch : batch_from_environment(env);
+  config.strict_context = options.strict_context ? *options.strict_context
+                                                 : env.flag("WEFT_STRICT_CONTEXT", false);
   config.processors = options.processors.empty()
                           ? processors_from_exporters(options, config.batch, env)
                           : std::move(options.processors);

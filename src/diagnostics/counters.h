@@ -1,5 +1,6 @@
 // Process-wide diagnostic counters. Incremented only off the span hot path (drops, export
-// results, misuse), so a shared relaxed atomic is fine here.
+// results, misuse, root spans on threads other than the first), so a shared relaxed atomic is
+// fine here.
 #pragma once
 
 #include <atomic>
@@ -14,6 +15,8 @@ struct Counters {
   std::atomic<std::uint64_t> spans_dropped_after_shutdown{0};
   std::atomic<std::uint64_t> out_of_order_detaches{0};
   std::atomic<std::uint64_t> foreign_thread_detaches{0};
+  std::atomic<std::uint64_t> root_spans_off_main_thread{0};
+  std::atomic<std::uint64_t> context_checks_failed{0};
 };
 
 Counters& counters() noexcept;

@@ -4,6 +4,9 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "commands.h"
 #include "demo_scenarios.h"
@@ -64,9 +67,23 @@ int run_demo(const DemoOptions& options) {
   set_thread_name("main");
 
   std::cout << "Scenario 1: context handed to three std::threads explicitly (Context + Scope)\n"
-            << "Scenario 2: the same work on a weft::ThreadPool, which carries the context itself\n\n";
-  const TraceId explicit_trace = run_explicit_handoff_scenario(tracer);
-  const TraceId pool_trace = run_thread_pool_scenario(tracer);
+            << "Scenario 2: five tasks on a three-worker weft::ThreadPool, which carries the context itself\n"
+            << "Scenario 3: tasks fanning out to their own pool and a second pool, four levels deep\n"
+            << "Scenario 4: three requests whose tasks take turns on one reused pool worker\n"
+            << "Scenario 5: a pool task that throws\n"
+            << "Scenario 6: workers check the expected trace; a plain std::thread forgets the context\n\n";
+  std::vector<std::pair<std::string, TraceId>> expected;
+  expected.emplace_back("explicit hand-off", run_explicit_handoff_scenario(tracer));
+  expected.emplace_back("thread pool", run_thread_pool_scenario(tracer));
+  expected.emplace_back("nested fan-out", run_nested_fan_out_scenario(tracer));
+  const std::vector<TraceId> requests = run_reused_worker_scenario(tracer);
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    expected.emplace_back("reused worker, request " + std::to_string(i + 1), requests[i]);
+  }
+  const ExceptionScenario failure = run_exception_scenario(tracer);
+  expected.emplace_back("exception", failure.trace);
+  const MonitoringScenario monitoring = run_monitoring_scenario(tracer);
+  expected.emplace_back("monitoring", monitoring.trace);
   if (!provider->shutdown(std::chrono::seconds(10))) {
     std::cerr << "weft demo: export did not finish in time\n";
   }
@@ -78,9 +95,7 @@ int run_demo(const DemoOptions& options) {
   bool all_connected = true;
   const auto health = check_traces(received->spans());
   std::cout << '\n';
-  for (const auto& [name, trace_id] :
-       {std::pair<const char*, TraceId>{"explicit hand-off", explicit_trace},
-        std::pair<const char*, TraceId>{"thread pool", pool_trace}}) {
+  for (const auto& [name, trace_id] : expected) {
     const auto found = health.find(trace_id);
     const bool connected = found != health.end() && found->second.roots == 1 &&
                            found->second.broken_links == 0;
@@ -90,6 +105,22 @@ int run_demo(const DemoOptions& options) {
               << (found == health.end() ? 0 : found->second.threads.size()) << " threads, "
               << (connected ? "connected (one root, every parent present)" : "BROKEN") << '\n';
   }
+  const bool failure_handled = failure.future_rethrew && failure.next_task_clean;
+  std::cout << "exception: the future " << (failure.future_rethrew ? "rethrew" : "DID NOT rethrow")
+            << " the task's exception; the worker's next task "
+            << (failure.next_task_clean ? "ran under its own submitter's context" : "DID NOT")
+            << '\n';
+  const bool lost_detected = monitoring.checks_passed == kMonitoredWorkers &&
+                             monitoring.lost_check != ContextCheck::kOk &&
+                             monitoring.lost_roots_counted >= 1 &&
+                             monitoring.lost_trace != monitoring.trace;
+  std::cout << "monitoring: " << monitoring.checks_passed << " of " << kMonitoredWorkers
+            << " workers found the expected trace; the plain std::thread started trace "
+            << monitoring.lost_trace.to_hex() << " instead, "
+            << (lost_detected ? "detected" : "NOT DETECTED") << " (check_context: "
+            << to_string(monitoring.lost_check) << ", root spans off the main thread counted: "
+            << monitoring.lost_roots_counted << ")\n";
+  all_connected = all_connected && failure_handled && lost_detected;
   std::cout << "\nSpans written to " << options.output << " (OTLP/JSON lines; view again with "
             << "`weft view " << options.output << "`)\n";
   if (view_status != 0) return view_status;
