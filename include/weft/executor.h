@@ -24,47 +24,47 @@ class ContextExecutor {
  public:
   explicit ContextExecutor(Executor inner) : inner_(std::move(inner)) {}
 
-  template <class Callable>
-  auto execute(Callable&& work) const -> decltype(std::declval<Executor&>().execute(wrap(work))) {
+  template <class Callable, class Inner = Executor>
+  auto execute(Callable&& work) const -> decltype(std::declval<Inner&>().execute(wrap(work))) {
     return inner_.execute(wrap(std::forward<Callable>(work)));
   }
-  template <class Callable, class... Rest>
+  template <class Callable, class... Rest, class Inner = Executor>
   auto post(Callable&& work, Rest&&... rest) const
-      -> decltype(std::declval<Executor&>().post(wrap(work), std::forward<Rest>(rest)...)) {
+      -> decltype(std::declval<Inner&>().post(wrap(work), std::forward<Rest>(rest)...)) {
     return inner_.post(wrap(std::forward<Callable>(work)), std::forward<Rest>(rest)...);
   }
-  template <class Callable, class... Rest>
+  template <class Callable, class... Rest, class Inner = Executor>
   auto dispatch(Callable&& work, Rest&&... rest) const
-      -> decltype(std::declval<Executor&>().dispatch(wrap(work), std::forward<Rest>(rest)...)) {
+      -> decltype(std::declval<Inner&>().dispatch(wrap(work), std::forward<Rest>(rest)...)) {
     return inner_.dispatch(wrap(std::forward<Callable>(work)), std::forward<Rest>(rest)...);
   }
-  template <class Callable, class... Rest>
+  template <class Callable, class... Rest, class Inner = Executor>
   auto defer(Callable&& work, Rest&&... rest) const
-      -> decltype(std::declval<Executor&>().defer(wrap(work), std::forward<Rest>(rest)...)) {
+      -> decltype(std::declval<Inner&>().defer(wrap(work), std::forward<Rest>(rest)...)) {
     return inner_.defer(wrap(std::forward<Callable>(work)), std::forward<Rest>(rest)...);
   }
-  template <class Callable>
-  auto submit(Callable&& work) const -> decltype(std::declval<Executor&>().submit(wrap(work))) {
+  template <class Callable, class Inner = Executor>
+  auto submit(Callable&& work) const -> decltype(std::declval<Inner&>().submit(wrap(work))) {
     return inner_.submit(wrap(std::forward<Callable>(work)));
   }
 
   // Boost.Asio's property protocol: queries go to the wrapped executor; require() and prefer()
   // return an adapter around the executor the wrapped one returns.
-  template <class Property>
+  template <class Property, class Inner = Executor>
   auto query(const Property& property) const
-      -> decltype(std::declval<const Executor&>().query(property)) {
+      -> decltype(std::declval<const Inner&>().query(property)) {
     return inner_.query(property);
   }
-  template <class Property>
+  template <class Property, class Inner = Executor>
   auto require(const Property& property) const
-      -> ContextExecutor<std::decay_t<decltype(std::declval<const Executor&>().require(property))>> {
-    return ContextExecutor<std::decay_t<decltype(inner_.require(property))>>(
+      -> ContextExecutor<std::decay_t<decltype(std::declval<const Inner&>().require(property))>> {
+    return ContextExecutor<std::decay_t<decltype(std::declval<const Inner&>().require(property))>>(
         inner_.require(property));
   }
-  template <class Property>
+  template <class Property, class Inner = Executor>
   auto prefer(const Property& property) const
-      -> ContextExecutor<std::decay_t<decltype(std::declval<const Executor&>().prefer(property))>> {
-    return ContextExecutor<std::decay_t<decltype(inner_.prefer(property))>>(
+      -> ContextExecutor<std::decay_t<decltype(std::declval<const Inner&>().prefer(property))>> {
+    return ContextExecutor<std::decay_t<decltype(std::declval<const Inner&>().prefer(property))>>(
         inner_.prefer(property));
   }
 
