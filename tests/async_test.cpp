@@ -1,11 +1,12 @@
 // weft::async: std::async whose task runs under the caller's context, for both launch policies.
-#include <stdexcept>
-#include <thread>
+#include "weft/async.h"
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <thread>
+
 #include "test_provider.h"
-#include "weft/async.h"
 
 namespace weft {
 namespace {
@@ -36,10 +37,13 @@ TEST(AsyncTest, ADeferredTaskRunsAtGetUnderTheContextOfTheCall) {
   {
     ScopedSpan request = tracer.start_scoped_span("request");
     parent = request.context().span_id;
-    deferred = weft::async(std::launch::deferred, [&tracer](int a, int b) {
-      tracer.start_span("lazy").end();
-      return a * b;
-    }, 6, 7);
+    deferred = weft::async(
+        std::launch::deferred,
+        [&tracer](int a, int b) {
+          tracer.start_span("lazy").end();
+          return a * b;
+        },
+        6, 7);
   }
   {
     ScopedSpan elsewhere = tracer.start_scoped_span("elsewhere");
@@ -50,9 +54,8 @@ TEST(AsyncTest, ADeferredTaskRunsAtGetUnderTheContextOfTheCall) {
 }
 
 TEST(AsyncTest, TheDefaultPolicyAndExceptionsWorkAsInStdAsync) {
-  std::future<int> failing = weft::async([](int value) -> int {
-    throw std::invalid_argument("bad " + std::to_string(value));
-  }, 3);
+  std::future<int> failing = weft::async(
+      [](int value) -> int { throw std::invalid_argument("bad " + std::to_string(value)); }, 3);
   EXPECT_THROW(failing.get(), std::invalid_argument);
 }
 

@@ -1,15 +1,16 @@
 // Runtime monitoring of context loss: check_context() and what it records, the count of root
 // spans started off the first thread, and strict mode's one report per thread.
+#include "weft/context_check.h"
+
+#include <gtest/gtest.h>
+
 #include <mutex>
 #include <string>
 #include <thread>
 #include <variant>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "test_provider.h"
-#include "weft/context_check.h"
 #include "weft/diagnostics.h"
 #include "weft/thread.h"
 #include "weft/thread_name.h"
@@ -170,10 +171,10 @@ TEST_F(ContextCheckTest, WithoutStrictModeSuspiciousRootsAreOnlyCounted) {
 }
 
 TEST_F(ContextCheckTest, StrictModeComesFromTheEnvironment) {
-  for (const auto& [value, expected] :
-       std::vector<std::pair<std::string, bool>>{{"1", true}, {"true", true}, {"0", false},
-                                                 {"false", false}}) {
-    Config config = finalize_config({}, testing::fake_environment({{"WEFT_STRICT_CONTEXT", value}}));
+  for (const auto& [value, expected] : std::vector<std::pair<std::string, bool>>{
+           {"1", true}, {"true", true}, {"0", false}, {"false", false}}) {
+    Config config =
+        finalize_config({}, testing::fake_environment({{"WEFT_STRICT_CONTEXT", value}}));
     EXPECT_EQ(config.strict_context, expected) << value;
   }
   Config bad = finalize_config({}, testing::fake_environment({{"WEFT_STRICT_CONTEXT", "yes"}}));

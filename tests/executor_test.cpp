@@ -1,6 +1,14 @@
 // ContextExecutor: everything handed to a wrapped executor runs under the context of the code that
 // handed it over — Boost.Asio's thread_pool (through asio's own post/dispatch/defer and the
 // executor's execute) and a hand-written minimal executor.
+#include "weft/executor.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/defer.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -8,14 +16,7 @@
 #include <mutex>
 #include <thread>
 
-#include <boost/asio/defer.hpp>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <gtest/gtest.h>
-
 #include "test_provider.h"
-#include "weft/executor.h"
 
 namespace weft {
 namespace {
@@ -64,7 +65,9 @@ class MinimalExecutor {
 struct MinimalExecutorRef {
   MinimalExecutor* target;
   void post(std::function<void()> work) { target->post(std::move(work)); }  // not const
-  friend bool operator==(MinimalExecutorRef a, MinimalExecutorRef b) { return a.target == b.target; }
+  friend bool operator==(MinimalExecutorRef a, MinimalExecutorRef b) {
+    return a.target == b.target;
+  }
 };
 
 class ExecutorTest : public ::testing::Test {
@@ -98,7 +101,8 @@ TEST_F(ExecutorTest, AsioThreadPoolThroughAsiosPostDispatchAndDefer) {
   boost::asio::thread_pool io(2);
   ContextExecutor executor(io.get_executor());
   expect_task_joins_trace([&](std::function<void()> task) { boost::asio::post(executor, task); });
-  expect_task_joins_trace([&](std::function<void()> task) { boost::asio::dispatch(executor, task); });
+  expect_task_joins_trace(
+      [&](std::function<void()> task) { boost::asio::dispatch(executor, task); });
   expect_task_joins_trace([&](std::function<void()> task) { boost::asio::defer(executor, task); });
   io.join();
 }
@@ -132,8 +136,10 @@ TEST_F(ExecutorTest, AHandWrittenMinimalExecutor) {
 TEST_F(ExecutorTest, AdaptersCompareAsTheirExecutors) {
   MinimalExecutor first;
   MinimalExecutor second;
-  EXPECT_TRUE(ContextExecutor(MinimalExecutorRef{&first}) == ContextExecutor(MinimalExecutorRef{&first}));
-  EXPECT_TRUE(ContextExecutor(MinimalExecutorRef{&first}) != ContextExecutor(MinimalExecutorRef{&second}));
+  EXPECT_TRUE(ContextExecutor(MinimalExecutorRef{&first}) ==
+              ContextExecutor(MinimalExecutorRef{&first}));
+  EXPECT_TRUE(ContextExecutor(MinimalExecutorRef{&first}) !=
+              ContextExecutor(MinimalExecutorRef{&second}));
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
 // weft::ThreadPool: results and exceptions through futures, fire-and-forget tasks, waiting for
 // idle, orderly shutdown, the submitter's context in every task and nothing of it in the next,
 // task spans with their queue wait, named workers — and a stress test for ThreadSanitizer.
+#include "weft/thread_pool.h"
+
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <set>
 #include <stdexcept>
@@ -9,11 +13,8 @@
 #include <variant>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "test_provider.h"
 #include "weft/diagnostics.h"
-#include "weft/thread_pool.h"
 
 namespace weft {
 namespace {
@@ -34,9 +35,11 @@ std::int64_t int_attribute(const SpanData& span, std::string_view key) {
 TEST(ThreadPoolTest, SubmitYieldsResultsAndTakesArgumentsAndMoveOnlyCallables) {
   ThreadPool pool(2, "calc");
   auto owned = std::make_unique<int>(40);
-  std::future<int> sum = pool.submit([owned = std::move(owned)](int extra) { return *owned + extra; }, 2);
-  std::future<std::string> text = pool.submit([](std::string a, const std::string& b) { return a + b; },
-                                              std::string("we"), std::string("ft"));
+  std::future<int> sum =
+      pool.submit([owned = std::move(owned)](int extra) { return *owned + extra; }, 2);
+  std::future<std::string> text =
+      pool.submit([](std::string a, const std::string& b) { return a + b; }, std::string("we"),
+                  std::string("ft"));
   std::future<void> nothing = pool.submit([] {});
   EXPECT_EQ(sum.get(), 42);
   EXPECT_EQ(text.get(), "weft");
@@ -148,9 +151,10 @@ TEST(ThreadPoolTest, NothingOfATasksContextLeaksIntoTheNextTaskOnTheWorker) {
     Scope scope(context_with_new_span());
     // A task that opens scopes of its own and even leaves one open.
     pool.submit([] {
-      static thread_local std::unique_ptr<Scope> leaked;
-      leaked = std::make_unique<Scope>(context_with_new_span());
-    }).get();
+          static thread_local std::unique_ptr<Scope> leaked;
+          leaked = std::make_unique<Scope>(context_with_new_span());
+        })
+        .get();
   }
   // Submitted from an empty context: the task must see an empty context.
   EXPECT_FALSE(pool.submit([] { return Context::current().has_span(); }).get());

@@ -1,13 +1,14 @@
 // weft::Thread: a std::thread whose whole life runs under the creating thread's context.
+#include "weft/thread.h"
+
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <future>
 #include <memory>
 #include <string>
 
-#include <gtest/gtest.h>
-
 #include "test_provider.h"
-#include "weft/thread.h"
 
 namespace weft {
 namespace {
@@ -56,9 +57,8 @@ TEST(ThreadTest, CapturesAtConstructionNotWhenTheThreadGetsToRun) {
 TEST(ThreadTest, ANamedThreadsNameLandsInThreadName) {
   testing::MemoryProvider memory;
   Tracer tracer = memory.tracer();
-  Thread worker = Thread::named("loader-with-a-long-name", [&tracer] {
-    tracer.start_span("named").end();
-  });
+  Thread worker =
+      Thread::named("loader-with-a-long-name", [&tracer] { tracer.start_span("named").end(); });
   worker.join();
   EXPECT_EQ(memory.find("named").thread_name, "loader-with-a-long-name");
 }

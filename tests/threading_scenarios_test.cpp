@@ -1,14 +1,13 @@
 // The threading scenarios, each run for real (threads, pools) and checked in what was
 // exported: once in what an in-memory exporter received, once in the OTLP/JSON file read back.
 // The scenarios are the ones `weft demo` runs (tools/weft/demo_scenarios.cpp).
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <set>
 #include <string>
 #include <variant>
-
-#include <gtest/gtest.h>
 
 #include "demo_scenarios.h"
 #include "test_provider.h"
@@ -52,8 +51,10 @@ class ThreadingScenarioTest : public ::testing::Test {
     ASSERT_EQ(file_.size(), memory_.size());
   }
 
-  // One root, every parent present — in memory and in the file alike. Returns the span count.
-  std::size_t expect_connected(const TraceId& trace, std::size_t expected_threads) {
+  // One root, every parent present — in memory and in the file alike — on at least `min_threads`
+  // threads (how many workers a pool uses for quick tasks is up to the scheduler). Returns the
+  // span count.
+  std::size_t expect_connected(const TraceId& trace, std::size_t min_threads) {
     testing::TraceShape in_memory = shape_of(memory_, trace);
     testing::TraceShape in_file = shape_of(file_, trace);
     EXPECT_TRUE(in_memory.connected()) << "roots " << in_memory.roots << ", broken links "
@@ -61,7 +62,7 @@ class ThreadingScenarioTest : public ::testing::Test {
     EXPECT_TRUE(in_file.connected()) << "roots " << in_file.roots << ", broken links "
                                      << in_file.broken_links << " of " << in_file.spans;
     EXPECT_EQ(in_file.spans, in_memory.spans);
-    EXPECT_EQ(in_memory.threads.size(), expected_threads);
+    EXPECT_GE(in_memory.threads.size(), min_threads);
     EXPECT_EQ(in_file.threads, in_memory.threads);
     return in_memory.spans;
   }
@@ -91,11 +92,11 @@ TEST_F(ThreadingScenarioTest, ExplicitHandOffToThreeThreadsIsOneTrace) {
 TEST_F(ThreadingScenarioTest, FiveTasksOnThreeWorkersAreOneTrace) {
   const TraceId trace = cli::run_thread_pool_scenario(tracer_);
   finish();
-  EXPECT_EQ(expect_connected(trace, 4), 11u);  // main on its thread, three workers
+  EXPECT_EQ(expect_connected(trace, 2), 11u);  // main on its thread, up to three workers
   for (const SpanData& span : memory_) {
     if (span.name == "worker-task") {
-      EXPECT_EQ(span.parent_span_id, find_span(memory_, trace, "main-operation (thread pool)")
-                                         ->context.span_id);
+      EXPECT_EQ(span.parent_span_id,
+                find_span(memory_, trace, "main-operation (thread pool)")->context.span_id);
       EXPECT_EQ(span.thread_name.rfind("pool-worker-", 0), 0u) << span.thread_name;
     }
   }
@@ -163,8 +164,8 @@ TEST_F(ThreadingScenarioTest, ATaskThatThrowsEndsItsSpanWithErrorAndTheWorkerGoe
   EXPECT_EQ(failed_task->status.message, "card declined");
   ASSERT_EQ(failed_task->events.size(), 1u);
   EXPECT_EQ(failed_task->events[0].name, "exception");
-  EXPECT_EQ(std::get<std::string>(*find_attribute(failed_task->events[0].attributes,
-                                                  "exception.message")),
+  EXPECT_EQ(std::get<std::string>(
+                *find_attribute(failed_task->events[0].attributes, "exception.message")),
             "card declined");
   // The next task on the same worker is a sibling under the main operation, not a child of the
   // failed task, and its own step hangs below it.
@@ -189,7 +190,7 @@ TEST_F(ThreadingScenarioTest, WorkersValidateTheTraceAndAForgottenThreadIsDetect
   const cli::MonitoringScenario result = cli::run_monitoring_scenario(tracer_);
   finish();
   EXPECT_EQ(result.checks_passed, cli::kMonitoredWorkers);
-  EXPECT_EQ(expect_connected(result.trace, 4), 1u + cli::kMonitoredWorkers);
+  EXPECT_EQ(expect_connected(result.trace, 3), 1u + cli::kMonitoredWorkers);
   for (const SpanData& span : memory_) {
     if (span.context.trace_id == result.trace && span.name != "main-operation (monitoring)") {
       EXPECT_EQ(string_attribute(span, "weft.context.check"), "ok") << span.name;

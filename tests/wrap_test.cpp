@@ -1,14 +1,15 @@
 // weft::wrap: a wrapped callable runs under the context current at wrap time, wherever it runs,
 // and the running thread's own context comes back afterwards — also when the callable throws.
+#include "weft/wrap.h"
+
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
-#include <gtest/gtest.h>
-
 #include "test_provider.h"
-#include "weft/wrap.h"
 
 namespace weft {
 namespace {
@@ -54,9 +55,10 @@ TEST(WrapTest, RestoresTheRunningThreadsContextWhenTheCallableThrows) {
 
 TEST(WrapTest, TakesMoveOnlyCallablesArgumentsAndReturnsResults) {
   auto owned = std::make_unique<std::string>("prefix-");
-  auto wrapped = wrap([owned = std::move(owned)](std::unique_ptr<int> number, const std::string& tail) {
-    return *owned + std::to_string(*number) + tail;
-  });
+  auto wrapped =
+      wrap([owned = std::move(owned)](std::unique_ptr<int> number, const std::string& tail) {
+        return *owned + std::to_string(*number) + tail;
+      });
   static_assert(!std::is_copy_constructible_v<decltype(wrapped)>);
   auto moved = std::move(wrapped);
   EXPECT_EQ(moved(std::make_unique<int>(7), "-suffix"), "prefix-7-suffix");

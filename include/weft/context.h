@@ -62,7 +62,10 @@ struct ThreadState;
 // undefined behaviour. A Scope must end on the thread that opened it.
 class Scope {
  public:
-  explicit Scope(Context context) noexcept;
+  // Taken by reference, not by value: an intermediate copy of the context measurably slows every
+  // hand-over to a thread or a pool task (bench/thread_benchmark.cpp).
+  explicit Scope(const Context& context) noexcept;
+  explicit Scope(Context&& context) noexcept;
   ~Scope();
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
@@ -71,6 +74,7 @@ class Scope {
   friend class ScopedSpan;
   // Also makes `span` (started on this thread) the span that check_context() records on.
   Scope(Context context, Span* span) noexcept;
+  void open(Span* span) noexcept;
 
   Context previous_;
   Span* previous_span_ = nullptr;

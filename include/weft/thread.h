@@ -61,14 +61,14 @@ class Thread {
   template <class Callable, class... Args>
   static std::thread start(std::string name, Callable&& callable, Args&&... args) {
     // Copies made here, on the creating thread, as std::thread makes them.
-    std::tuple<std::decay_t<Callable>, std::decay_t<Args>...> work(
-        std::forward<Callable>(callable), std::forward<Args>(args)...);
-    return std::thread([context = Context::current(), name = std::move(name),
-                        work = std::move(work)]() mutable {
-      if (!name.empty()) set_thread_name(name);
-      Scope scope(std::move(context));
-      std::apply([](auto&&... parts) { std::invoke(std::move(parts)...); }, std::move(work));
-    });
+    std::tuple<std::decay_t<Callable>, std::decay_t<Args>...> work(std::forward<Callable>(callable),
+                                                                   std::forward<Args>(args)...);
+    return std::thread(
+        [context = Context::current(), name = std::move(name), work = std::move(work)]() mutable {
+          if (!name.empty()) set_thread_name(name);
+          Scope scope(std::move(context));
+          std::apply([](auto&&... parts) { std::invoke(std::move(parts)...); }, std::move(work));
+        });
   }
 
   std::thread thread_;

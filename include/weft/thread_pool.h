@@ -6,7 +6,8 @@
 //   weft::ThreadPool pool(4, "worker");
 //   std::future<int> answer = pool.submit([] { return compute(); });  // joins the current trace
 //   pool.post([] { refresh_cache(); });                              // fire and forget
-//   pool.wait();                                                     // until nothing is queued or running
+//   pool.wait();                                                     // until nothing is queued or
+//   running
 //
 // With ThreadPoolOptions::task_spans set, each task also runs inside its own span, which records
 // how long the task waited in the queue and ends with an error status if the task throws.
@@ -34,8 +35,8 @@
 namespace weft {
 
 struct ThreadPoolOptions {
-  std::size_t threads = 0;          // 0: one per hardware thread
-  std::string name = "weft-pool";   // workers are "<name>-1", "<name>-2", ...
+  std::size_t threads = 0;         // 0: one per hardware thread
+  std::string name = "weft-pool";  // workers are "<name>-1", "<name>-2", ...
   // When this tracer is enabled, each task runs inside a span "<name> task" (a child of the
   // submitter's span) with the attributes weft.pool.name and weft.pool.queue_wait_ns; a task that
   // throws ends it with status ERROR and an "exception" event.

@@ -25,14 +25,21 @@ class ContextBound {
       : context_(std::move(context)), callable_(std::move(callable)) {}
 
   template <class... Args>
-  decltype(auto) operator()(Args&&... args) {
+  decltype(auto) operator()(Args&&... args) & {
     Scope scope(context_);
     return std::invoke(callable_, std::forward<Args>(args)...);
   }
   template <class... Args>
-  decltype(auto) operator()(Args&&... args) const {
+  decltype(auto) operator()(Args&&... args) const& {
     Scope scope(context_);
     return std::invoke(callable_, std::forward<Args>(args)...);
+  }
+  // Called as an rvalue (std::thread, std::async, Asio handlers: run once), the context is moved
+  // into place instead of copied.
+  template <class... Args>
+  decltype(auto) operator()(Args&&... args) && {
+    Scope scope(std::move(context_));
+    return std::invoke(std::move(callable_), std::forward<Args>(args)...);
   }
 
   const Context& context() const noexcept { return context_; }
@@ -45,15 +52,13 @@ class ContextBound {
 // Binds `callable` to the calling thread's current context.
 template <class Callable>
 ContextBound<std::decay_t<Callable>> wrap(Callable&& callable) {
-  return ContextBound<std::decay_t<Callable>>(Context::current(),
-                                              std::forward<Callable>(callable));
+  return ContextBound<std::decay_t<Callable>>(Context::current(), std::forward<Callable>(callable));
 }
 
 // Binds `callable` to `context` (one captured earlier, or extracted from a carrier).
 template <class Callable>
 ContextBound<std::decay_t<Callable>> wrap(Context context, Callable&& callable) {
-  return ContextBound<std::decay_t<Callable>>(std::move(context),
-                                              std::forward<Callable>(callable));
+  return ContextBound<std::decay_t<Callable>>(std::move(context), std::forward<Callable>(callable));
 }
 
 }  // namespace weft

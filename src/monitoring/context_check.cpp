@@ -57,9 +57,12 @@ ContextCheck check_context(std::optional<TraceId> expected_trace) noexcept {
 
 const char* to_string(ContextCheck outcome) noexcept {
   switch (outcome) {
-    case ContextCheck::kOk: return "ok";
-    case ContextCheck::kMissing: return "missing";
-    case ContextCheck::kWrongTrace: return "wrong_trace";
+    case ContextCheck::kOk:
+      return "ok";
+    case ContextCheck::kMissing:
+      return "missing";
+    case ContextCheck::kWrongTrace:
+      return "wrong_trace";
   }
   return "?";
 }

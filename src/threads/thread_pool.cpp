@@ -6,6 +6,7 @@
 
 #include "diagnostics/log.h"
 #include "runtime/clock.h"
+#include "threads/worker_context.h"
 #include "weft/span.h"
 #include "weft/thread_name.h"
 
@@ -101,6 +102,7 @@ void ThreadPool::enqueue(detail::PoolTask run, bool has_future) {
 void ThreadPool::work(std::size_t index) {
   tls_worker_of = this;
   set_thread_name(options_.name + "-" + std::to_string(index + 1));
+  detail::WorkerContext worker_context;
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     task_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -111,13 +113,11 @@ void ThreadPool::work(std::size_t index) {
     lock.unlock();
     if (!options_.carry_context) {
       run_task(task);
+    } else if (options_.task_spans.enabled()) {
+      worker_context.run(std::move(task.context), [&] { run_in_span(task); });
     } else {
-      Scope scope(std::move(task.context));  // the submitter's context, for this task only
-      if (options_.task_spans.enabled()) {
-        run_in_span(task);
-      } else {
-        run_task(task);
-      }
+      // The submitter's context, for this task only.
+      worker_context.run(std::move(task.context), [&] { run_task(task); });
     }
     task.run = detail::PoolTask();  // destroy the task's captures before reporting idle
     lock.lock();

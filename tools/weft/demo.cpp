@@ -67,11 +67,13 @@ int run_demo(const DemoOptions& options) {
   set_thread_name("main");
 
   std::cout << "Scenario 1: context handed to three std::threads explicitly (Context + Scope)\n"
-            << "Scenario 2: five tasks on a three-worker weft::ThreadPool, which carries the context itself\n"
-            << "Scenario 3: tasks fanning out to their own pool and a second pool, four levels deep\n"
+            << "Scenario 2: five tasks on a three-worker weft::ThreadPool, which carries the "
+               "context itself\n"
+            << "Scenario 3: tasks fanning out to their own pool and a second pool, 4 levels deep\n"
             << "Scenario 4: three requests whose tasks take turns on one reused pool worker\n"
             << "Scenario 5: a pool task that throws\n"
-            << "Scenario 6: workers check the expected trace; a plain std::thread forgets the context\n\n";
+            << "Scenario 6: workers check the expected trace; a plain std::thread forgets the "
+               "context\n\n";
   std::vector<std::pair<std::string, TraceId>> expected;
   expected.emplace_back("explicit hand-off", run_explicit_handoff_scenario(tracer));
   expected.emplace_back("thread pool", run_thread_pool_scenario(tracer));

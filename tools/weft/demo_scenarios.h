@@ -29,17 +29,17 @@ std::vector<TraceId> run_reused_worker_scenario(Tracer& tracer);
 
 struct ExceptionScenario {
   TraceId trace;
-  bool future_rethrew = false;    // the submitter's future rethrew the task's exception
-  bool next_task_clean = false;   // the worker's next tasks saw exactly their submitter's context
+  bool future_rethrew = false;   // the submitter's future rethrew the task's exception
+  bool next_task_clean = false;  // the worker's next tasks saw exactly their submitter's context
 };
 // A pool with task spans: a task throws; its task span ends with status ERROR and an "exception"
 // event, the future rethrows, and the same worker goes on with a clean context.
 ExceptionScenario run_exception_scenario(Tracer& tracer);
 
 struct MonitoringScenario {
-  TraceId trace;                     // the workers that were handed the context
-  int checks_passed = 0;             // of kMonitoredWorkers check_context() calls
-  TraceId lost_trace;                // what the plain std::thread started instead
+  TraceId trace;                                // the workers that were handed the context
+  int checks_passed = 0;                        // of kMonitoredWorkers check_context() calls
+  TraceId lost_trace;                           // what the plain std::thread started instead
   ContextCheck lost_check = ContextCheck::kOk;  // what check_context() said on that thread
   std::uint64_t lost_roots_counted = 0;         // diagnostics().root_spans_off_main_thread delta
 };
