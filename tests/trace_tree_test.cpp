@@ -401,13 +401,17 @@ TEST(ViewCommandTest, ReadsBackWhatTheDemoWrites) {
   EXPECT_EQ(demo.output.find("BROKEN"), std::string::npos) << demo.output;
   const LoadedTraces loaded = load_traces({path});
   EXPECT_TRUE(loaded.problems.empty());
-  ASSERT_EQ(loaded.traces.size(), 7u);
+  // Thirteen scenario traces, and the one the deliberately forgotten thread started on its own.
+  ASSERT_EQ(loaded.traces.size(), 14u);
+  std::size_t explicit_hand_offs = 0;
   std::size_t multi_process_traces = 0;
   for (const TraceTree& tree : loaded.traces) {
     ASSERT_EQ(tree.roots.size(), 1u) << "one root, every parent present";
     EXPECT_EQ(tree.roots[0].reason, RootReason::kRoot);
     if (tree.process_count > 1) ++multi_process_traces;
+    if (tree.spans.size() == 7u && tree.thread_count == 4u) ++explicit_hand_offs;
   }
+  EXPECT_EQ(explicit_hand_offs, 1u);
   EXPECT_EQ(multi_process_traces, 5u) << "the process scenarios span several processes";
   std::remove(path.c_str());
 }

@@ -45,6 +45,9 @@ struct Options {
   // A process started by weft::spawn(), weft::fork() or a weft::ProcessPool sends its spans to its
   // parent, which exports them (WEFT_RELAY, set by the parent). false: export here instead.
   std::optional<bool> relay_to_parent;
+  // Report each root span started on a thread other than the first, once per thread, with the
+  // thread's name (WEFT_STRICT_CONTEXT=1|true; they are always counted in diagnostics()).
+  std::optional<bool> strict_context;
 };
 
 // Where configuration reads variables from; the default reads the process environment.
@@ -59,6 +62,7 @@ struct Config {
   std::vector<std::shared_ptr<SpanProcessor>> processors;
   SpanLimits limits;
   BatchOptions batch;                  // what built the configured processor
+  bool strict_context = false;
   std::vector<std::string> warnings;   // also logged once, when the provider is built
 
  private:

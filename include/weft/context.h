@@ -48,6 +48,9 @@ class Context {
   Baggage baggage_;
 };
 
+class Span;
+class ScopedSpan;
+
 namespace detail {
 struct ThreadState;
 }
@@ -59,13 +62,22 @@ struct ThreadState;
 // undefined behaviour. A Scope must end on the thread that opened it.
 class Scope {
  public:
-  explicit Scope(Context context) noexcept;
+  // Taken by reference, not by value: an intermediate copy of the context measurably slows every
+  // hand-over to a thread or a pool task (bench/thread_benchmark.cpp).
+  explicit Scope(const Context& context) noexcept;
+  explicit Scope(Context&& context) noexcept;
   ~Scope();
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
 
  private:
+  friend class ScopedSpan;
+  // Also makes `span` (started on this thread) the span that check_context() records on.
+  Scope(Context context, Span* span) noexcept;
+  void open(Span* span) noexcept;
+
   Context previous_;
+  Span* previous_span_ = nullptr;
   Scope* below_ = nullptr;        // the scope that was innermost when this one opened
   detail::ThreadState* owner_;  // the opening thread's state
 };

@@ -81,7 +81,7 @@ class Span {
 class ScopedSpan {
  public:
   explicit ScopedSpan(Span span)
-      : span_(std::move(span)), scope_(Context::current().with_span(span_.context())) {}
+      : span_(std::move(span)), scope_(Context::current().with_span(span_.context()), &span_) {}
 
   Span& span() noexcept { return span_; }
   Span* operator->() noexcept { return &span_; }

@@ -2,12 +2,15 @@
 // Include this header for everything, or the single headers for what you use.
 #pragma once
 
+#include "weft/async.h"
 #include "weft/attributes.h"
 #include "weft/baggage.h"
 #include "weft/config.h"
 #include "weft/context.h"
+#include "weft/context_check.h"
 #include "weft/diagnostics.h"
 #include "weft/environment.h"
+#include "weft/executor.h"
 #include "weft/exporter.h"
 #include "weft/ids.h"
 #include "weft/process.h"
@@ -19,7 +22,9 @@
 #include "weft/span.h"
 #include "weft/span_context.h"
 #include "weft/span_data.h"
+#include "weft/thread.h"
 #include "weft/thread_name.h"
 #include "weft/thread_pool.h"
 #include "weft/trace_state.h"
 #include "weft/tracer.h"
+#include "weft/wrap.h"

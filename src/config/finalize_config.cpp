@@ -31,6 +31,14 @@ class EnvironmentReader {
     return fallback;
   }
 
+  // Like boolean(), also taking 1 and 0 (for weft's own switches, typed by hand).
+  bool flag(std::string_view name, bool fallback) const {
+    const auto value = text(name);
+    if (value && detail::trim(*value) == "1") return true;
+    if (value && detail::trim(*value) == "0") return false;
+    return boolean(name, fallback);
+  }
+
   std::uint64_t count(std::string_view name, std::uint64_t fallback) const {
     const auto value = text(name);
     if (!value) return fallback;
@@ -194,6 +202,8 @@ Config finalize_config(Options options, const Environment& environment) {
   config.sampler = options.sampler ? options.sampler : sampler_from_environment(env);
   config.limits = options.limits ? *options.limits : limits_from_environment(env);
   config.batch = options.batch ? *options.batch : batch_from_environment(env);
+  config.strict_context = options.strict_context ? *options.strict_context
+                                                 : env.flag("WEFT_STRICT_CONTEXT", false);
   if (!options.processors.empty()) {
     config.processors = std::move(options.processors);
   } else if (const auto relay = options.relay_to_parent.value_or(true)

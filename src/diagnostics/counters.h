@@ -1,5 +1,6 @@
 // Process-wide diagnostic counters. Incremented only off the span hot path (drops, export
-// results, misuse), so a shared relaxed atomic is fine here.
+// results, misuse, root spans on threads other than the first), so a shared relaxed atomic is
+// fine here.
 #pragma once
 
 #include <atomic>
@@ -20,6 +21,8 @@ struct Counters {
   std::atomic<std::uint64_t> spans_dropped_relay{0};
   std::atomic<std::uint64_t> spans_received_from_children{0};
   std::atomic<std::uint64_t> incomplete_spans_reported{0};
+  std::atomic<std::uint64_t> root_spans_off_main_thread{0};
+  std::atomic<std::uint64_t> context_checks_failed{0};
 };
 
 Counters& counters() noexcept;

@@ -100,6 +100,8 @@ Diagnostics diagnostics() noexcept {
   result.spans_dropped_relay = c.spans_dropped_relay.load(std::memory_order_relaxed);
   result.spans_received_from_children = c.spans_received_from_children.load(std::memory_order_relaxed);
   result.incomplete_spans_reported = c.incomplete_spans_reported.load(std::memory_order_relaxed);
+  result.root_spans_off_main_thread = c.root_spans_off_main_thread.load(std::memory_order_relaxed);
+  result.context_checks_failed = c.context_checks_failed.load(std::memory_order_relaxed);
   return result;
 }
 
@@ -117,6 +119,8 @@ void reset_diagnostics() noexcept {
   c.spans_dropped_relay = 0;
   c.spans_received_from_children = 0;
   c.incomplete_spans_reported = 0;
+  c.root_spans_off_main_thread = 0;
+  c.context_checks_failed = 0;
 }
 
 void set_log_handler(LogHandler handler) {

@@ -15,8 +15,9 @@ bool is_main_thread(std::int64_t thread_id) noexcept { return thread_id == proce
 // child's identity.
 void update_identity_in_child() noexcept {
   cached_process_id.store(static_cast<std::int32_t>(getpid()), std::memory_order_relaxed);
-  if (tls_thread_state != nullptr) {
-    tls_thread_state->thread_id = static_cast<std::int64_t>(syscall(SYS_gettid));
+  if (ThreadState* state = tls_thread_state) {
+    state->thread_id = static_cast<std::int64_t>(syscall(SYS_gettid));
+    state->lost_context_reported = false;  // strict mode reports per thread of each process
   }
 }
 

@@ -19,9 +19,14 @@ class SpanRing;
 struct ThreadState {
   Context current;
   Scope* innermost_scope = nullptr;
+  // The span of `current` when a ScopedSpan of this thread made it current (null when the context
+  // came from elsewhere): what check_context() records its outcome on.
+  Span* current_span = nullptr;
 
   std::int64_t thread_id = 0;
   std::string thread_name;
+  // Set once strict mode has reported a root span started on this thread (once per thread).
+  bool lost_context_reported = false;
 
   std::vector<SpanRecord*> free_records;  // recycled records, reused before the shared pool
 

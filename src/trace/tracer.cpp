@@ -2,6 +2,7 @@
 #include "weft/tracer.h"
 
 #include "diagnostics/log.h"
+#include "monitoring/lost_context.h"
 #include "runtime/clock.h"
 #include "runtime/process_info.h"
 #include "runtime/thread_state.h"
@@ -70,6 +71,9 @@ Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
   const Config& config = provider.config;
 
   const bool has_parent = parent_span.is_valid();
+  if (!has_parent && (options == nullptr || !options->new_root)) {
+    detail::note_root_span(thread, config.strict_context, name);
+  }
   SpanContext context;
   context.trace_id = has_parent ? parent_span.trace_id : generate_trace_id();
   context.span_id = generate_span_id();

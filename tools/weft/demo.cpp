@@ -6,6 +6,9 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "commands.h"
 #include "demo_process_scenarios.h"
@@ -77,19 +80,35 @@ int run_demo(const DemoOptions& options) {
   set_thread_name("main");
 
   std::cout << "Scenario 1: context handed to three std::threads explicitly (Context + Scope)\n"
-            << "Scenario 2: the same work on a weft::ThreadPool, which carries the context itself\n"
-            << "Scenario 3: three worker processes sum squares over 1M-element chunks\n"
-            << "Scenario 4: four tasks on a two-process weft::ProcessPool\n"
-            << "Scenario 5: hybrid: four batches on two processes, each fanning out to threads\n"
-            << "Scenario 6: weft::spawn() of a program that joins the trace from its environment\n"
-            << "Scenario 7: a forked child killed by SIGKILL in the middle of a span\n\n";
-  const TraceId explicit_trace = run_explicit_handoff_scenario(tracer);
-  const TraceId pool_trace = run_thread_pool_scenario(tracer);
-  const TraceId multiprocessing_trace = run_multiprocessing_scenario();
-  const TraceId process_pool_trace = run_process_pool_scenario();
-  const TraceId hybrid_trace = run_hybrid_scenario();
-  const TraceId spawn_trace = run_spawn_scenario(options.self_path);
-  const TraceId killed_trace = run_killed_child_scenario();
+            << "Scenario 2: five tasks on a three-worker weft::ThreadPool, which carries the "
+               "context itself\n"
+            << "Scenario 3: tasks fanning out to their own pool and a second pool, 4 levels deep\n"
+            << "Scenario 4: three requests whose tasks take turns on one reused pool worker\n"
+            << "Scenario 5: a pool task that throws\n"
+            << "Scenario 6: workers check the expected trace; a plain std::thread forgets the "
+               "context\n"
+            << "Scenario 7: three worker processes sum squares over 1M-element chunks\n"
+            << "Scenario 8: four tasks on a two-process weft::ProcessPool\n"
+            << "Scenario 9: hybrid: four batches on two processes, each fanning out to threads\n"
+            << "Scenario 10: weft::spawn() of a program that joins the trace from its environment\n"
+            << "Scenario 11: a forked child killed by SIGKILL in the middle of a span\n\n";
+  std::vector<std::pair<std::string, TraceId>> expected;
+  expected.emplace_back("explicit hand-off", run_explicit_handoff_scenario(tracer));
+  expected.emplace_back("thread pool", run_thread_pool_scenario(tracer));
+  expected.emplace_back("nested fan-out", run_nested_fan_out_scenario(tracer));
+  const std::vector<TraceId> requests = run_reused_worker_scenario(tracer);
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    expected.emplace_back("reused worker, request " + std::to_string(i + 1), requests[i]);
+  }
+  const ExceptionScenario failure = run_exception_scenario(tracer);
+  expected.emplace_back("exception", failure.trace);
+  const MonitoringScenario monitoring = run_monitoring_scenario(tracer);
+  expected.emplace_back("monitoring", monitoring.trace);
+  expected.emplace_back("multiprocessing", run_multiprocessing_scenario());
+  expected.emplace_back("process pool", run_process_pool_scenario());
+  expected.emplace_back("hybrid", run_hybrid_scenario());
+  expected.emplace_back("spawned program", run_spawn_scenario(options.self_path));
+  expected.emplace_back("killed child", run_killed_child_scenario());
   if (!provider->shutdown(std::chrono::seconds(10))) {
     std::cerr << "weft demo: export did not finish in time\n";
   }
@@ -101,14 +120,7 @@ int run_demo(const DemoOptions& options) {
   bool all_connected = true;
   const auto health = check_traces(received->spans());
   std::cout << '\n';
-  for (const auto& [name, trace_id] :
-       {std::pair<const char*, TraceId>{"explicit hand-off", explicit_trace},
-        std::pair<const char*, TraceId>{"thread pool", pool_trace},
-        std::pair<const char*, TraceId>{"multiprocessing", multiprocessing_trace},
-        std::pair<const char*, TraceId>{"process pool", process_pool_trace},
-        std::pair<const char*, TraceId>{"hybrid", hybrid_trace},
-        std::pair<const char*, TraceId>{"spawned program", spawn_trace},
-        std::pair<const char*, TraceId>{"killed child", killed_trace}}) {
+  for (const auto& [name, trace_id] : expected) {
     const auto found = health.find(trace_id);
     const bool connected = found != health.end() && found->second.roots == 1 &&
                            found->second.broken_links == 0;
@@ -119,6 +131,22 @@ int run_demo(const DemoOptions& options) {
               << (found == health.end() ? 0 : found->second.processes.size()) << " process(es), "
               << (connected ? "connected (one root, every parent present)" : "BROKEN") << '\n';
   }
+  const bool failure_handled = failure.future_rethrew && failure.next_task_clean;
+  std::cout << "exception: the future " << (failure.future_rethrew ? "rethrew" : "DID NOT rethrow")
+            << " the task's exception; the worker's next task "
+            << (failure.next_task_clean ? "ran under its own submitter's context" : "DID NOT")
+            << '\n';
+  const bool lost_detected = monitoring.checks_passed == kMonitoredWorkers &&
+                             monitoring.lost_check != ContextCheck::kOk &&
+                             monitoring.lost_roots_counted >= 1 &&
+                             monitoring.lost_trace != monitoring.trace;
+  std::cout << "monitoring: " << monitoring.checks_passed << " of " << kMonitoredWorkers
+            << " workers found the expected trace; the plain std::thread started trace "
+            << monitoring.lost_trace.to_hex() << " instead, "
+            << (lost_detected ? "detected" : "NOT DETECTED") << " (check_context: "
+            << to_string(monitoring.lost_check) << ", root spans off the main thread counted: "
+            << monitoring.lost_roots_counted << ")\n";
+  all_connected = all_connected && failure_handled && lost_detected;
   std::cout << "\nSpans written to " << options.output << " (OTLP/JSON lines; view again with "
             << "`weft view " << options.output << "`)\n";
   if (view_status != 0) return view_status;
