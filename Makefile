@@ -1,6 +1,8 @@
 # Two commands a user needs: `make demo` and `make test`. Both install what is missing first.
 DEBIAN_PACKAGES := cmake g++ make ninja-build pkg-config libgtest-dev libgmock-dev \
-                   libbenchmark-dev nlohmann-json3-dev libcli11-dev
+                   libbenchmark-dev nlohmann-json3-dev libcli11-dev \
+                   libprotobuf-dev protobuf-compiler libcurl4-openssl-dev zlib1g-dev \
+                   libcpp-httplib-dev
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
