@@ -17,6 +17,9 @@ struct Diagnostics {
   std::uint64_t spans_dropped_after_shutdown = 0;  // ended after their provider was shut down
   std::uint64_t out_of_order_detaches = 0;         // scopes ended while inner scopes were open
   std::uint64_t foreign_thread_detaches = 0;       // scopes ended on another thread than opened them
+  // Spans an OTLP collector accepted the request of but rejected (its partial-success answer);
+  // they are also in spans_exported, as the export itself succeeded.
+  std::uint64_t spans_rejected_by_collector = 0;
 };
 
 Diagnostics diagnostics() noexcept;

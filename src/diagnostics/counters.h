@@ -14,6 +14,7 @@ struct Counters {
   std::atomic<std::uint64_t> spans_dropped_after_shutdown{0};
   std::atomic<std::uint64_t> out_of_order_detaches{0};
   std::atomic<std::uint64_t> foreign_thread_detaches{0};
+  std::atomic<std::uint64_t> spans_rejected_by_collector{0};
 };
 
 Counters& counters() noexcept;

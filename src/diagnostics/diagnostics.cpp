@@ -81,6 +81,8 @@ Diagnostics diagnostics() noexcept {
       c.spans_dropped_after_shutdown.load(std::memory_order_relaxed);
   result.out_of_order_detaches = c.out_of_order_detaches.load(std::memory_order_relaxed);
   result.foreign_thread_detaches = c.foreign_thread_detaches.load(std::memory_order_relaxed);
+  result.spans_rejected_by_collector =
+      c.spans_rejected_by_collector.load(std::memory_order_relaxed);
   return result;
 }
 
@@ -92,6 +94,7 @@ void reset_diagnostics() noexcept {
   c.spans_dropped_after_shutdown = 0;
   c.out_of_order_detaches = 0;
   c.foreign_thread_detaches = 0;
+  c.spans_rejected_by_collector = 0;
 }
 
 void set_log_handler(LogHandler handler) {
