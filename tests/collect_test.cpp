@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "collector_process.h"
 #include "export/gzip.h"
@@ -238,6 +239,35 @@ TEST(Collect, ForwardsToAnUpstreamCollector) {
   EXPECT_EQ(lines_of(upstream_output), lines_of(local_output));
   std::filesystem::remove(upstream_output);
   std::filesystem::remove(local_output);
+}
+
+}  // namespace
+}  // namespace weft
+
+namespace weft {
+namespace {
+
+TEST(Collect, DemoHonoursOtelTracesExporterOtlp) {
+  const std::string collected = temp_path("demo-collected.jsonl");
+  const std::string demo_file = temp_path("demo.jsonl");
+  std::filesystem::remove(collected);
+  testing::CollectorProcess collector(collected);
+  ASSERT_GT(collector.port(), 0);
+  const std::string command = "OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT=" +
+                              collector.base_url() + " " + WEFT_CLI_PATH + " demo -o " + demo_file +
+                              " > /dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  EXPECT_EQ(collector.stop(), 0);
+  const auto from_collector = cli::read_trace_files({collected});
+  const auto from_file = cli::read_trace_files({demo_file});
+  ASSERT_FALSE(from_file.spans.empty());
+  ASSERT_EQ(from_collector.spans.size(), from_file.spans.size());
+  std::set<std::string> file_ids, collected_ids;
+  for (const auto& span : from_file.spans) file_ids.insert(span.span_id);
+  for (const auto& span : from_collector.spans) collected_ids.insert(span.span_id);
+  EXPECT_EQ(file_ids, collected_ids);
+  std::filesystem::remove(collected);
+  std::filesystem::remove(demo_file);
 }
 
 }  // namespace

@@ -137,6 +137,8 @@ int run_collect(const CollectOptions& options) {
   httplib::Server server;
   // No set_payload_max_length(): httplib would answer 400 to a large body. The content reader
   // below stops reading at the limit and answers 413, for plain and compressed bodies alike.
+  // A stop waits for idle keep-alive connections (an exporter's, between exports) to time out.
+  server.set_keep_alive_timeout(1);
   server.Post("/v1/traces", [&](const httplib::Request& request, httplib::Response& response,
                                 const httplib::ContentReader& content_reader) {
     handle_traces(request, response, content_reader, options, sink, forwarder.get(), totals);
