@@ -88,12 +88,49 @@ void write_value(ProtoWriter& proto, std::uint32_t field, const AttributeValue& 
   proto.end_message(any);
 }
 
+// The encoded size of an AnyValue holding a scalar (every member has a one-byte tag).
+template <class T>
+std::size_t scalar_size(const T& value) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return 2;
+  } else if constexpr (std::is_same_v<T, std::int64_t>) {
+    return 1 + ProtoWriter::varint_size(static_cast<std::uint64_t>(value));
+  } else if constexpr (std::is_same_v<T, double>) {
+    return 9;
+  } else {
+    return ProtoWriter::length_delimited_size(value.size());
+  }
+}
+
+// Scalar attributes (nearly all of them) are written with their lengths computed up front, which
+// spares the placeholder-and-move of the general path for the two messages they nest.
+template <class T>
+void write_scalar_attribute(ProtoWriter& proto, std::uint32_t field, std::string_view key,
+                            const T& value) {
+  const std::size_t any_size = scalar_size(value);
+  proto.message_header(field, ProtoWriter::length_delimited_size(key.size()) +
+                                  ProtoWriter::length_delimited_size(any_size));
+  proto.string_field(key_value::kKey, key);
+  proto.message_header(key_value::kValue, any_size);
+  write_scalar(proto, value);
+}
+
 void write_attribute(ProtoWriter& proto, std::uint32_t field, std::string_view key,
                      const AttributeValue& value) {
-  const std::size_t entry = proto.begin_message(field);
-  proto.string_field(key_value::kKey, key);
-  write_value(proto, key_value::kValue, value);
-  proto.end_message(entry);
+  std::visit(
+      [&](const auto& held) {
+        using T = std::decay_t<decltype(held)>;
+        if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::int64_t> ||
+                      std::is_same_v<T, double> || std::is_same_v<T, std::string>) {
+          write_scalar_attribute(proto, field, key, held);
+        } else {
+          const std::size_t entry = proto.begin_message(field);
+          proto.string_field(key_value::kKey, key);
+          write_value(proto, key_value::kValue, value);
+          proto.end_message(entry);
+        }
+      },
+      value);
 }
 
 void write_attributes(ProtoWriter& proto, std::uint32_t field, const Attributes& attributes) {
@@ -151,14 +188,10 @@ void write_span(ProtoWriter& proto, const SpanData& data) {
   write_attributes(proto, span::kAttributes, data.attributes);
   // The thread conventions: every span says which thread started it.
   if (data.thread_id != 0) {
-    write_attribute(proto, span::kAttributes, "thread.id", AttributeValue(data.thread_id));
+    write_scalar_attribute(proto, span::kAttributes, "thread.id", data.thread_id);
     if (!data.thread_name.empty()) {
-      const std::size_t entry = proto.begin_message(span::kAttributes);
-      proto.string_field(key_value::kKey, "thread.name");
-      const std::size_t any = proto.begin_message(key_value::kValue);
-      proto.string_field(any_value::kString, data.thread_name);
-      proto.end_message(any);
-      proto.end_message(entry);
+      write_scalar_attribute(proto, span::kAttributes, "thread.name",
+                             std::string_view(data.thread_name));
     }
   }
   write_uint32_unless_zero(proto, span::kDroppedAttributes, data.dropped_attributes_count);

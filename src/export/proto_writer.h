@@ -54,6 +54,25 @@ class ProtoWriter {
     bytes_field(field, text.data(), text.size());
   }
 
+  // The tag and length of a nested message whose size is known beforehand: the content follows.
+  void message_header(std::uint32_t field, std::size_t size) {
+    tag(field, kLengthDelimited);
+    varint(size);
+  }
+
+  static constexpr std::size_t varint_size(std::uint64_t value) noexcept {
+    std::size_t size = 1;
+    while (value >= 0x80) {
+      value >>= 7;
+      ++size;
+    }
+    return size;
+  }
+  // The encoded size of a length-delimited field with a one-byte tag (field numbers below 16).
+  static constexpr std::size_t length_delimited_size(std::size_t content) noexcept {
+    return 1 + varint_size(content) + content;
+  }
+
   // Returns where the message's content starts; pass it to end_message().
   std::size_t begin_message(std::uint32_t field) {
     tag(field, kLengthDelimited);
