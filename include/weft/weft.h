@@ -9,6 +9,7 @@
 #include "weft/diagnostics.h"
 #include "weft/exporter.h"
 #include "weft/ids.h"
+#include "weft/otlp_exporter.h"
 #include "weft/processor.h"
 #include "weft/propagation.h"
 #include "weft/provider.h"
