@@ -2,7 +2,9 @@
 // collector is kept alive between exports. Only the export thread uses it.
 #include <curl/curl.h>
 
+#include <cctype>
 #include <mutex>
+#include <string_view>
 
 #include "export/http_transport.h"
 
@@ -17,28 +19,43 @@ bool initialise_curl_once() {
   return ok;
 }
 
-std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* user) {
+// libcurl's callbacks are called from C: nothing may be thrown through them. Returning less than
+// `bytes` makes libcurl abort the transfer, which is what running out of memory should do.
+std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* user) noexcept {
   auto* response = static_cast<HttpResponse*>(user);
   const std::size_t bytes = size * count;
   const std::size_t room = HttpResponse::kMaxResponseBody - response->body.size();
-  response->body.append(data, bytes < room ? bytes : room);
+  try {
+    response->body.append(data, bytes < room ? bytes : room);
+  } catch (...) {
+    return 0;
+  }
   return bytes;
 }
 
-std::size_t collect_header(char* data, std::size_t size, std::size_t count, void* user) {
+bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) noexcept {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t index = 0; index < prefix.size(); ++index) {
+    if (std::tolower(static_cast<unsigned char>(text[index])) != prefix[index]) return false;
+  }
+  return true;
+}
+
+std::size_t collect_header(char* data, std::size_t size, std::size_t count, void* user) noexcept {
   auto* response = static_cast<HttpResponse*>(user);
   const std::size_t bytes = size * count;
-  std::string line(data, bytes);
   constexpr std::string_view kRetryAfter = "retry-after:";
-  if (line.size() > kRetryAfter.size()) {
-    std::string name = line.substr(0, kRetryAfter.size());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (name == kRetryAfter) {
-      std::string value = line.substr(kRetryAfter.size());
-      const auto first = value.find_first_not_of(" \t");
-      const auto last = value.find_last_not_of(" \t\r\n");
-      response->retry_after =
-          first == std::string::npos ? std::string() : value.substr(first, last - first + 1);
+  std::string_view line(data, bytes);
+  if (starts_with_ignoring_case(line, kRetryAfter)) {
+    line.remove_prefix(kRetryAfter.size());
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
+      line.remove_suffix(1);
+    }
+    try {
+      response->retry_after = std::string(line);
+    } catch (...) {
+      return 0;
     }
   }
   return bytes;
