@@ -1,11 +1,13 @@
 # Two commands a user needs: `make demo` and `make test`. Both install what is missing first.
 DEBIAN_PACKAGES := cmake g++ make ninja-build pkg-config libgtest-dev libgmock-dev \
-                   libbenchmark-dev nlohmann-json3-dev libcli11-dev libboost-dev
+                   libbenchmark-dev nlohmann-json3-dev libcli11-dev libboost-dev \
+                   libprotobuf-dev protobuf-compiler libcurl4-openssl-dev zlib1g-dev \
+                   libcpp-httplib-dev
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-tsan test-asan bench install clean
+.PHONY: all deps interop-deps build demo test test-tsan test-asan bench install clean
 
 all: build
 
@@ -15,13 +17,18 @@ deps:
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja $(CMAKE_FLAGS)
 
+# The interop tests' peers: OpenTelemetry JavaScript from npm (before the build, which looks
+# for node).
+interop-deps:
+	@./scripts/install-node-deps.sh tests/interop
+
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 demo: build
 	./$(BUILD_DIR)/tools/weft/weft demo
 
-test: build
+test: interop-deps build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
 # The same suite under the sanitizers (CI runs both).

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "weft/attributes.h"
+#include "weft/otlp_exporter.h"
 #include "weft/processor.h"
 #include "weft/resource.h"
 #include "weft/sampler.h"
@@ -34,10 +35,11 @@ struct Options {
   std::optional<std::string> service_name;       // OTEL_SERVICE_NAME
   Attributes resource_attributes;                // merged over OTEL_RESOURCE_ATTRIBUTES
   std::shared_ptr<const Sampler> sampler;        // OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG
-  // Exporter by name: "console", "file", "none" (OTEL_TRACES_EXPORTER; "otlp" is not built yet
-  // and falls back to none with a warning). Ignored when `processors` is not empty.
+  // Exporter by name: "otlp", "console", "file", "none" (OTEL_TRACES_EXPORTER, default "none").
+  // Ignored when `processors` is not empty.
   std::optional<std::string> exporter;
   std::optional<std::string> file_path;          // WEFT_TRACES_FILE (default weft-traces.jsonl)
+  std::optional<OtlpHttpOptions> otlp;           // OTEL_EXPORTER_OTLP_*
   std::optional<BatchOptions> batch;             // OTEL_BSP_*
   std::optional<SpanLimits> limits;              // OTEL_*_LIMIT
   // Processors to use instead of the configured exporter (each receives every span).

@@ -26,11 +26,18 @@ struct Diagnostics {
   std::uint64_t spans_dropped_relay = 0;       // a relaying child could not send (parent gone)
   std::uint64_t spans_received_from_children = 0;  // received from child processes
   std::uint64_t incomplete_spans_reported = 0;     // open in a child when it died; ended by us
+
+  // Threads: lost context.
   // Root spans started, from an empty context, on a thread other than the process's first thread:
   // the usual symptom of a context that was not handed over (StartSpanOptions::new_root, an
   // explicit request for a new trace, is not counted). WEFT_STRICT_CONTEXT=1 also names the thread.
   std::uint64_t root_spans_off_main_thread = 0;
   std::uint64_t context_checks_failed = 0;         // check_context() found no or the wrong trace
+
+  // OTLP export.
+  // Spans an OTLP collector accepted the request of but rejected (its partial-success answer);
+  // they are also in spans_exported, as the export itself succeeded.
+  std::uint64_t spans_rejected_by_collector = 0;
 };
 
 Diagnostics diagnostics() noexcept;

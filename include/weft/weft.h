@@ -14,6 +14,7 @@
 #include "weft/exporter.h"
 #include "weft/ids.h"
 #include "weft/process.h"
+#include "weft/otlp_exporter.h"
 #include "weft/processor.h"
 #include "weft/propagation.h"
 #include "weft/provider.h"

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "config/env_values.h"
+#include "config/otlp_config.h"
 #include "process/relay_sender.h"
 #include "weft/config.h"
 
@@ -54,6 +55,9 @@ class EnvironmentReader {
   }
 
   void note(std::string message) const { warnings_.push_back(std::move(message)); }
+
+  const Environment& environment() const { return environment_; }
+  std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
   const Environment& environment_;
@@ -173,8 +177,14 @@ std::vector<std::shared_ptr<SpanProcessor>> processors_from_exporters(
         env.note("file exporter: " + error + "; spans will not be written there");
       }
     } else if (name == "otlp") {
-      env.note("OTEL_TRACES_EXPORTER: the otlp exporter is not available in this weft build yet; "
-               "no spans are exported to it");
+      OtlpHttpOptions otlp = options.otlp ? *options.otlp
+                                          : detail::otlp_options_from_environment(
+                                                env.environment(), env.warnings());
+      if (auto exporter = make_otlp_http_exporter(std::move(otlp))) {
+        processors.push_back(make_batch_processor(std::move(exporter), batch));
+      } else {
+        env.note("otlp exporter: libcurl could not be initialised; spans will not be sent");
+      }
     } else {
       env.warn("OTEL_TRACES_EXPORTER", name, "console, file, otlp or none",
                "no exporter for it");

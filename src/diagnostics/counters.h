@@ -23,6 +23,7 @@ struct Counters {
   std::atomic<std::uint64_t> incomplete_spans_reported{0};
   std::atomic<std::uint64_t> root_spans_off_main_thread{0};
   std::atomic<std::uint64_t> context_checks_failed{0};
+  std::atomic<std::uint64_t> spans_rejected_by_collector{0};
 };
 
 Counters& counters() noexcept;

@@ -102,6 +102,8 @@ Diagnostics diagnostics() noexcept {
   result.incomplete_spans_reported = c.incomplete_spans_reported.load(std::memory_order_relaxed);
   result.root_spans_off_main_thread = c.root_spans_off_main_thread.load(std::memory_order_relaxed);
   result.context_checks_failed = c.context_checks_failed.load(std::memory_order_relaxed);
+  result.spans_rejected_by_collector =
+      c.spans_rejected_by_collector.load(std::memory_order_relaxed);
   return result;
 }
 
@@ -121,6 +123,7 @@ void reset_diagnostics() noexcept {
   c.incomplete_spans_reported = 0;
   c.root_spans_off_main_thread = 0;
   c.context_checks_failed = 0;
+  c.spans_rejected_by_collector = 0;
 }
 
 void set_log_handler(LogHandler handler) {

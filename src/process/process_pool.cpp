@@ -220,9 +220,10 @@ class ProcessPoolCore {
     }
   }
 
-  // Hands queued tasks to idle workers.
+  // Hands queued tasks to idle workers, taking turns so that the work spreads over the workers.
   void dispatch() {
-    for (std::size_t i = 0; i < workers_.size(); ++i) {
+    for (std::size_t step = 0; step < workers_.size(); ++step) {
+      const std::size_t i = (next_worker_ + step) % workers_.size();
       Worker& worker = workers_[i];
       if (worker.fd < 0 || worker.task) continue;
       Queued next;
@@ -233,6 +234,7 @@ class ProcessPoolCore {
         queue_.pop_front();
       }
       const std::string frame = encode_task(next.first, next.second);
+      next_worker_ = i + 1;
       worker.task = next.first;
       in_flight_.emplace(next.first, std::move(next.second));
       if (!write_frame(worker.fd, frame)) collect(i);  // it died: fail the task, replace it
@@ -299,6 +301,7 @@ class ProcessPoolCore {
   std::uint64_t next_task_id_ = 1;  // guarded by mutex_
   std::map<std::uint64_t, EncodedTask> in_flight_;  // the I/O thread's
   std::vector<Worker> workers_;                     // the I/O thread's after construction
+  std::size_t next_worker_ = 0;                     // the I/O thread's
   std::atomic<std::size_t> replaced_{0};
   int wake_read_ = -1;
   int wake_write_ = -1;

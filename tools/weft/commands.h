@@ -8,5 +8,6 @@ namespace weft::cli {
 
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_view_command(CLI::App& app, int& exit_code);
+void add_collect_command(CLI::App& app, int& exit_code);
 
 }  // namespace weft::cli

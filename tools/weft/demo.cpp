@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <set>
@@ -61,6 +62,19 @@ std::map<TraceId, TraceHealth> check_traces(const std::vector<SpanData>& spans) 
   return health;
 }
 
+// OTEL_TRACES_EXPORTER=otlp (and the OTEL_EXPORTER_OTLP_* variables) also send the demo's spans
+// to a collector, besides the file the demo prints from.
+void add_otlp_processor_if_configured(Options& provider_options) {
+  const char* exporters = std::getenv("OTEL_TRACES_EXPORTER");
+  if (exporters == nullptr || std::string(exporters).find("otlp") == std::string::npos) return;
+  Options otlp_only;
+  otlp_only.exporter = "otlp";
+  Config config = finalize_config(std::move(otlp_only));
+  for (const std::string& warning : config.warnings) std::cerr << "weft demo: " << warning << '\n';
+  for (auto& processor : config.processors) provider_options.processors.push_back(processor);
+  std::cout << "Also exporting over OTLP/HTTP (OTEL_TRACES_EXPORTER=otlp)\n";
+}
+
 int run_demo(const DemoOptions& options) {
   std::remove(options.output.c_str());  // a fresh file for each run
   std::string error;
@@ -74,6 +88,7 @@ int run_demo(const DemoOptions& options) {
   provider_options.service_name = "weft-demo";
   provider_options.processors.push_back(make_batch_processor(std::move(file_exporter)));
   provider_options.processors.push_back(make_simple_processor(make_memory_exporter(received)));
+  add_otlp_processor_if_configured(provider_options);
   auto provider = TracerProvider::create(std::move(provider_options));
   set_global_provider(provider);  // child processes relay their spans to the global provider
   Tracer tracer = provider->tracer("weft.demo", WEFT_VERSION);

@@ -1,0 +1,241 @@
+// The OTLP/HTTP exporter. It runs on the batch processor's export thread: encoding, compressing,
+// posting and waiting between retries all happen there, never on an application thread. The
+// request body and encoder scratch are members, reused from one export to the next.
+#include "export/otlp_http_exporter.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <random>
+
+#include "diagnostics/counters.h"
+#include "diagnostics/log.h"
+#include "export/gzip.h"
+#include "export/otlp_json.h"
+#include "export/otlp_proto.h"
+#include "export/proto_reader.h"
+#include "export/retry_policy.h"
+
+#ifndef WEFT_VERSION
+#define WEFT_VERSION "unknown"
+#endif
+
+namespace weft {
+namespace detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string describe(const HttpResponse& response) {
+  if (response.status == 0) return response.error.empty() ? "no response" : response.error;
+  std::string text = "HTTP " + std::to_string(response.status);
+  if (!response.body.empty() && response.body.size() < 200 &&
+      response.body.find('\0') == std::string::npos) {
+    text += " (" + response.body + ")";
+  }
+  return text;
+}
+
+class OtlpHttpExporter final : public SpanExporter {
+ public:
+  OtlpHttpExporter(OtlpHttpOptions options, std::unique_ptr<HttpTransport> transport)
+      : options_(std::move(options)), transport_(std::move(transport)),
+        random_(std::random_device{}()) {
+    request_.url = options_.endpoint;
+    request_.certificate_file = options_.certificate_file;
+    request_.client_certificate_file = options_.client_certificate_file;
+    request_.client_key_file = options_.client_key_file;
+    request_.headers = options_.headers;
+    request_.headers.emplace_back("Content-Type", options_.protocol == OtlpProtocol::kHttpJson
+                                                      ? "application/json"
+                                                      : "application/x-protobuf");
+    if (options_.gzip) request_.headers.emplace_back("Content-Encoding", "gzip");
+    request_.headers.emplace_back("User-Agent", "weft-otlp-exporter/" WEFT_VERSION);
+  }
+
+  ExportResult export_spans(const std::vector<const SpanData*>& spans) noexcept override {
+    if (cancel_.load(std::memory_order_relaxed)) return ExportResult::kFailure;
+    if (spans.empty()) return ExportResult::kSuccess;
+    try {
+      if (!encode(spans)) return failed("could not compress the request");
+      return send(spans.size());
+    } catch (...) {
+      return failed("out of memory while encoding");
+    }
+  }
+
+  bool shutdown(std::chrono::milliseconds) noexcept override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      cancel_.store(true, std::memory_order_relaxed);
+    }
+    wake_.notify_all();
+    return true;
+  }
+
+ private:
+  bool encode(const std::vector<const SpanData*>& spans) {
+    body_.clear();
+    if (options_.protocol == OtlpProtocol::kHttpJson) {
+      append_otlp_json_request(body_, spans);
+    } else {
+      encoder_.append_request(body_, spans);
+    }
+    if (!options_.gzip) {
+      request_.body = &body_;
+      return true;
+    }
+    request_.body = &compressed_;
+    return gzip_compress(body_, compressed_);
+  }
+
+  ExportResult send(std::size_t span_count) {
+    const Clock::time_point deadline = Clock::now() + options_.timeout;
+    for (unsigned retry = 0;; ++retry) {
+      const auto remaining =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (remaining.count() <= 0) return failed("timed out after " + std::to_string(retry) + " attempts");
+      const HttpResponse response = transport_->post(request_, remaining, cancel_);
+      if (response.status >= 200 && response.status < 300) return succeeded(response, span_count);
+      if (cancel_.load(std::memory_order_relaxed)) return failed("cancelled by shutdown");
+      if (!is_retryable_status(response.status)) {
+        return failed(describe(response) + ", not retryable");
+      }
+      std::chrono::milliseconds delay = backoff_delay(
+          retry, options_.initial_backoff, options_.max_backoff, unit_(random_));
+      if (response.retry_after) {
+        if (auto asked = parse_retry_after(*response.retry_after, std::chrono::system_clock::now())) {
+          delay = std::max(delay, *asked);
+        }
+      }
+      if (Clock::now() + delay >= deadline) {
+        return failed(describe(response) + "; no time left to retry within " +
+                      std::to_string(options_.timeout.count()) + " ms");
+      }
+      if (!sleep_unless_cancelled(delay)) return failed("cancelled by shutdown");
+    }
+  }
+
+  bool sleep_unless_cancelled(std::chrono::milliseconds delay) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return !wake_.wait_for(lock, delay, [this] { return cancel_.load(std::memory_order_relaxed); });
+  }
+
+  ExportResult succeeded(const HttpResponse& response, std::size_t span_count) {
+    if (failing_) {
+      log(LogLevel::kInfo, "otlp exporter: export to " + options_.endpoint + " works again");
+      failing_ = false;
+    }
+    const PartialSuccess partial = parse_partial_success(response.body, options_.protocol);
+    if (partial.rejected_spans > 0) {
+      count(counters().spans_rejected_by_collector, static_cast<std::uint64_t>(partial.rejected_spans));
+      log_warning("otlp exporter: the collector rejected " + std::to_string(partial.rejected_spans) +
+                  " of " + std::to_string(span_count) + " spans" +
+                  (partial.error_message.empty() ? "" : ": " + partial.error_message));
+    } else if (!partial.error_message.empty()) {
+      log_warning("otlp exporter: the collector says: " + partial.error_message);
+    }
+    return ExportResult::kSuccess;
+  }
+
+  // One warning when exports start failing, then quiet until they work again: a missing
+  // collector must not flood the application's stderr. Every lost span is counted by the
+  // processor in Diagnostics::spans_export_failed.
+  ExportResult failed(const std::string& reason) noexcept {
+    const LogLevel level = failing_ ? LogLevel::kDebug : LogLevel::kWarning;
+    failing_ = true;
+    try {
+      log(level, "otlp exporter: export to " + options_.endpoint + " failed: " + reason +
+                     " (further failures are counted in weft::diagnostics() until export works "
+                     "again)");
+    } catch (...) {
+    }
+    return ExportResult::kFailure;
+  }
+
+  OtlpHttpOptions options_;
+  std::unique_ptr<HttpTransport> transport_;
+  OtlpProtoEncoder encoder_;
+  std::string body_;
+  std::string compressed_;
+  HttpRequest request_;
+  std::mt19937_64 random_;
+  std::uniform_real_distribution<double> unit_{0.0, 1.0};
+  bool failing_ = false;
+  std::atomic<bool> cancel_{false};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+};
+
+// Reads `"name"` followed by ':' and a number that may be quoted (OTLP/JSON writes int64 as a
+// string). A full JSON parser is not needed for two fields of a response that is usually empty.
+std::int64_t json_integer_after(std::string_view body, std::string_view name) {
+  const std::size_t found = body.find(name);
+  if (found == std::string_view::npos) return 0;
+  std::size_t position = found + name.size();
+  while (position < body.size() && (body[position] == ' ' || body[position] == ':' ||
+                                    body[position] == '"' || body[position] == '\t')) {
+    ++position;
+  }
+  std::int64_t value = 0;
+  while (position < body.size() && body[position] >= '0' && body[position] <= '9' &&
+         value < INT64_MAX / 10) {
+    value = value * 10 + (body[position++] - '0');
+  }
+  return value;
+}
+
+std::string json_string_after(std::string_view body, std::string_view name) {
+  const std::size_t found = body.find(name);
+  if (found == std::string_view::npos) return {};
+  const std::size_t open = body.find('"', body.find(':', found + name.size()));
+  if (open == std::string_view::npos) return {};
+  std::string text;
+  for (std::size_t position = open + 1; position < body.size() && body[position] != '"'; ++position) {
+    if (body[position] == '\\' && position + 1 < body.size()) ++position;
+    text.push_back(body[position]);
+  }
+  return text;
+}
+
+}  // namespace
+
+PartialSuccess parse_partial_success(std::string_view body, OtlpProtocol protocol) {
+  PartialSuccess result;
+  if (protocol == OtlpProtocol::kHttpJson) {
+    result.rejected_spans = json_integer_after(body, "\"rejectedSpans\"");
+    result.error_message = json_string_after(body, "\"errorMessage\"");
+    return result;
+  }
+  ProtoReader response(body);
+  while (response.next()) {
+    if (response.field() != 1 || response.wire_type() != 2) continue;  // partial_success
+    ProtoReader partial(response.bytes());
+    while (partial.next()) {
+      if (partial.field() == 1 && partial.wire_type() == 0) {
+        result.rejected_spans = static_cast<std::int64_t>(partial.value());
+      } else if (partial.field() == 2 && partial.wire_type() == 2) {
+        result.error_message = std::string(partial.bytes());
+      }
+    }
+  }
+  return result;
+}
+
+std::unique_ptr<SpanExporter> make_otlp_http_exporter(OtlpHttpOptions options,
+                                                      std::unique_ptr<HttpTransport> transport) {
+  return std::make_unique<OtlpHttpExporter>(std::move(options), std::move(transport));
+}
+
+}  // namespace detail
+
+std::unique_ptr<SpanExporter> make_otlp_http_exporter(OtlpHttpOptions options) {
+  std::string error;
+  auto transport = detail::make_curl_transport(&error);
+  if (transport == nullptr) {
+    detail::log_error("otlp exporter: " + error);
+    return nullptr;
+  }
+  return detail::make_otlp_http_exporter(std::move(options), std::move(transport));
+}
+
+}  // namespace weft

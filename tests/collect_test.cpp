@@ -1,0 +1,274 @@
+// weft collect: the OTLP/HTTP receiver, tested through real HTTP on 127.0.0.1 with weft's own
+// exporter and with hand-made bodies, and its decoding checked against libprotobuf's encoding.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "collector_process.h"
+#include "export/gzip.h"
+#include "export/http_transport.h"
+#include "otlp_proto_json.h"
+#include "otlp_receiver.h"
+#include "test_provider.h"
+#include "trace_file.h"
+#include "trace_service.pb.h"
+#include "weft/otlp_exporter.h"
+#include "weft/tracer.h"
+
+namespace weft {
+namespace {
+
+namespace otlp = opentelemetry::proto;
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          ("weft-collect-" + std::to_string(getpid()) + "-" + name))
+      .string();
+}
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream file(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(file, line);) lines.push_back(line);
+  return lines;
+}
+
+detail::HttpResponse post(const std::string& url, const std::string& body,
+                          const std::string& content_type, bool gzip = false) {
+  auto transport = detail::make_curl_transport();
+  std::string sent = body;
+  detail::HttpRequest request;
+  request.url = url;
+  request.headers = {{"Content-Type", content_type}};
+  if (gzip) {
+    detail::gzip_compress(body, sent);
+    request.headers.emplace_back("Content-Encoding", "gzip");
+  }
+  request.body = &sent;
+  std::atomic<bool> cancel{false};
+  return transport->post(request, std::chrono::seconds(10), cancel);
+}
+
+otlp::collector::trace::v1::ExportTraceServiceRequest sample_request() {
+  otlp::collector::trace::v1::ExportTraceServiceRequest request;
+  auto* resource_spans = request.add_resource_spans();
+  auto* resource_attribute = resource_spans->mutable_resource()->add_attributes();
+  resource_attribute->set_key("service.name");
+  resource_attribute->mutable_value()->set_string_value("libprotobuf-sender");
+  auto* scope_spans = resource_spans->add_scope_spans();
+  scope_spans->mutable_scope()->set_name("sender");
+  auto* span = scope_spans->add_spans();
+  span->set_trace_id(std::string("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\xff", 16));
+  span->set_span_id(std::string("\xaa\xbb\xcc\xdd\xee\xff\x00\x11", 8));
+  span->set_name("from-protobuf");
+  span->set_kind(otlp::trace::v1::Span::SPAN_KIND_SERVER);
+  span->set_start_time_unix_nano(1700000000000000001ULL);
+  span->set_end_time_unix_nano(1700000000000000002ULL);
+  span->set_flags(0x301);
+  auto add = [&](const std::string& key) {
+    auto* attribute = span->add_attributes();
+    attribute->set_key(key);
+    return attribute->mutable_value();
+  };
+  add("int")->set_int_value(-5);
+  add("double")->set_double_value(2.5);
+  add("bool")->set_bool_value(false);
+  add("bytes")->set_bytes_value(std::string("\x00\xffhi", 4));
+  auto* list = add("array")->mutable_array_value();
+  list->add_values()->set_string_value("x");
+  list->add_values()->set_int_value(7);
+  auto* nested = add("map")->mutable_kvlist_value()->add_values();
+  nested->set_key("inner");
+  nested->mutable_value()->set_bool_value(true);
+  auto* event = span->add_events();
+  event->set_name("evt");
+  event->set_time_unix_nano(1700000000000000003ULL);
+  span->mutable_status()->set_code(otlp::trace::v1::Status::STATUS_CODE_ERROR);
+  span->mutable_status()->set_message("boom");
+  return request;
+}
+
+TEST(CollectReceiver, ProtobufBecomesOtlpJson) {
+  const auto received =
+      cli::receive_traces(sample_request().SerializeAsString(), "application/x-protobuf");
+  ASSERT_EQ(received.status, 200) << received.error;
+  EXPECT_EQ(received.span_count, 1u);
+  const auto json = nlohmann::json::parse(received.line);
+  const auto& resource = json["resourceSpans"][0];
+  EXPECT_EQ(resource["resource"]["attributes"][0]["value"]["stringValue"], "libprotobuf-sender");
+  EXPECT_EQ(resource["scopeSpans"][0]["scope"]["name"], "sender");
+  const auto& span = resource["scopeSpans"][0]["spans"][0];
+  EXPECT_EQ(span["traceId"], "0102030405060708090a0b0c0d0e0fff");
+  EXPECT_EQ(span["spanId"], "aabbccddeeff0011");
+  EXPECT_EQ(span["name"], "from-protobuf");
+  EXPECT_EQ(span["kind"], 2);
+  EXPECT_EQ(span["flags"], 0x301);
+  EXPECT_EQ(span["startTimeUnixNano"], "1700000000000000001");
+  EXPECT_EQ(span["endTimeUnixNano"], "1700000000000000002");
+  const auto& attributes = span["attributes"];
+  EXPECT_EQ(attributes[0]["value"]["intValue"], "-5");
+  EXPECT_EQ(attributes[1]["value"]["doubleValue"], 2.5);
+  EXPECT_EQ(attributes[2]["value"]["boolValue"], false);
+  EXPECT_EQ(attributes[3]["value"]["bytesValue"], "AP9oaQ==");
+  EXPECT_EQ(attributes[4]["value"]["arrayValue"]["values"][1]["intValue"], "7");
+  EXPECT_EQ(attributes[5]["value"]["kvlistValue"]["values"][0]["key"], "inner");
+  EXPECT_EQ(span["events"][0]["timeUnixNano"], "1700000000000000003");
+  EXPECT_EQ(span["status"]["code"], 2);
+  EXPECT_EQ(span["status"]["message"], "boom");
+}
+
+TEST(CollectReceiver, MalformedBodiesAreRefusedWithTheReason) {
+  std::string truncated = sample_request().SerializeAsString();
+  truncated.resize(truncated.size() - 3);
+  auto received = cli::receive_traces(truncated, "application/x-protobuf");
+  EXPECT_EQ(received.status, 400);
+  EXPECT_NE(received.error.find("malformed protobuf"), std::string::npos) << received.error;
+
+  auto bad_id = sample_request();
+  bad_id.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_span_id("abc");
+  received = cli::receive_traces(bad_id.SerializeAsString(), "application/x-protobuf");
+  EXPECT_EQ(received.status, 400);
+  EXPECT_NE(received.error.find("spanId must be 8 bytes"), std::string::npos) << received.error;
+
+  received = cli::receive_traces("{\"resourceSpans\": [", "application/json");
+  EXPECT_EQ(received.status, 400);
+  received = cli::receive_traces(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"spanId":"01"}]}]}]})",
+                                 "application/json; charset=utf-8");
+  EXPECT_EQ(received.status, 400);
+  EXPECT_NE(received.error.find("traceId"), std::string::npos) << received.error;
+  received = cli::receive_traces("hello", "text/plain");
+  EXPECT_EQ(received.status, 415);
+}
+
+TEST(CollectReceiver, AnEmptyRequestIsAcceptedAndWritesNothing) {
+  const auto received = cli::receive_traces("", "application/x-protobuf");
+  EXPECT_EQ(received.status, 200);
+  EXPECT_TRUE(received.line.empty());
+}
+
+TEST(Collect, WeftsOtlpExporterToCollectToWeftView) {
+  const std::string output = temp_path("exporter.jsonl");
+  std::filesystem::remove(output);
+  testing::CollectorProcess collector(output);
+  ASSERT_GT(collector.port(), 0);
+  for (const bool json : {false, true}) {
+    OtlpHttpOptions otlp;
+    otlp.endpoint = collector.traces_url();
+    otlp.protocol = json ? OtlpProtocol::kHttpJson : OtlpProtocol::kHttpProtobuf;
+    otlp.gzip = !json;
+    Options options;
+    options.service_name = json ? "json-sender" : "protobuf-sender";
+    options.processors.push_back(make_batch_processor(make_otlp_http_exporter(otlp)));
+    TracerProvider provider(finalize_config(std::move(options), testing::fake_environment({})));
+    Tracer tracer = provider.tracer("collect-test");
+    {
+      auto parent = tracer.start_scoped_span("parent");
+      parent->set_attribute("http.response.status_code", 200);
+      auto child = tracer.start_scoped_span("child");
+    }
+    ASSERT_TRUE(provider.shutdown(std::chrono::seconds(10)));
+  }
+  EXPECT_EQ(collector.stop(SIGTERM), 0);
+  EXPECT_NE(collector.final_output.find("4 spans in 2 requests"), std::string::npos)
+      << collector.final_output;
+
+  const cli::TraceFileContents contents = cli::read_trace_files({output});
+  EXPECT_TRUE(contents.problems.empty());
+  ASSERT_EQ(contents.spans.size(), 4u);
+  for (const auto& span : contents.spans) {
+    if (span.name == "child") {
+      const auto parent = std::find_if(contents.spans.begin(), contents.spans.end(), [&](auto& s) {
+        return s.name == "parent" && s.trace_id == span.trace_id;
+      });
+      ASSERT_NE(parent, contents.spans.end());
+      EXPECT_EQ(span.parent_span_id, parent->span_id);
+      EXPECT_FALSE(span.attribute("thread.id").empty());
+    }
+  }
+  std::filesystem::remove(output);
+}
+
+TEST(Collect, RefusesBadBodiesOverHttpAndKeepsWhatWasStored) {
+  const std::string output = temp_path("refuse.jsonl");
+  std::filesystem::remove(output);
+  testing::CollectorProcess collector(output, {"--max-body-bytes", "100000"});
+  ASSERT_GT(collector.port(), 0);
+  const std::string good = sample_request().SerializeAsString();
+  EXPECT_EQ(post(collector.traces_url(), good, "application/x-protobuf").status, 200);
+  EXPECT_EQ(post(collector.traces_url(), good, "application/x-protobuf", true).status, 200);
+
+  const auto garbage = post(collector.traces_url(), "\x0a\xff\xff\xff", "application/x-protobuf");
+  EXPECT_EQ(garbage.status, 400);
+  otlp::collector::trace::v1::ExportTraceServiceResponse ignored;
+  EXPECT_NE(garbage.body.find("malformed"), std::string::npos);
+  EXPECT_EQ(post(collector.traces_url(), "{oops", "application/json").status, 400);
+  EXPECT_EQ(post(collector.traces_url(), "{}", "text/plain").status, 415);
+  // A body that is small compressed but too large inflated: a "zip bomb".
+  const std::string huge_json = "{\"resourceSpans\":[]" + std::string(200000, ' ') + "}";
+  EXPECT_EQ(post(collector.traces_url(), huge_json, "application/json", true).status, 413);
+  EXPECT_EQ(post(collector.traces_url(), huge_json, "application/json").status, 413);
+  EXPECT_EQ(post(collector.traces_url(), "{\"resourceSpans\":[]}", "application/json").status, 200);
+
+  EXPECT_EQ(collector.stop(SIGINT), 0);
+  const auto lines = lines_of(output);
+  ASSERT_EQ(lines.size(), 2u);  // the two good requests, whole; nothing from the refused ones
+  for (const auto& line : lines) EXPECT_TRUE(nlohmann::json::accept(line)) << line;
+  std::filesystem::remove(output);
+}
+
+TEST(Collect, ForwardsToAnUpstreamCollector) {
+  const std::string upstream_output = temp_path("upstream.jsonl");
+  const std::string local_output = temp_path("local.jsonl");
+  std::filesystem::remove(upstream_output);
+  std::filesystem::remove(local_output);
+  testing::CollectorProcess upstream(upstream_output);
+  ASSERT_GT(upstream.port(), 0);
+  testing::CollectorProcess local(local_output, {"--forward", upstream.base_url()});
+  ASSERT_GT(local.port(), 0);
+  EXPECT_EQ(post(local.traces_url(), sample_request().SerializeAsString(), "application/x-protobuf")
+                .status,
+            200);
+  EXPECT_EQ(local.stop(), 0);
+  EXPECT_EQ(upstream.stop(), 0);
+  EXPECT_EQ(lines_of(local_output).size(), 1u);
+  ASSERT_EQ(lines_of(upstream_output).size(), 1u);
+  EXPECT_EQ(lines_of(upstream_output), lines_of(local_output));
+  std::filesystem::remove(upstream_output);
+  std::filesystem::remove(local_output);
+}
+
+}  // namespace
+}  // namespace weft
+
+namespace weft {
+namespace {
+
+TEST(Collect, DemoHonoursOtelTracesExporterOtlp) {
+  const std::string collected = temp_path("demo-collected.jsonl");
+  const std::string demo_file = temp_path("demo.jsonl");
+  std::filesystem::remove(collected);
+  testing::CollectorProcess collector(collected);
+  ASSERT_GT(collector.port(), 0);
+  const std::string command = "OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT=" +
+                              collector.base_url() + " " + WEFT_CLI_PATH + " demo -o " + demo_file +
+                              " > /dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  EXPECT_EQ(collector.stop(), 0);
+  const auto from_collector = cli::read_trace_files({collected});
+  const auto from_file = cli::read_trace_files({demo_file});
+  ASSERT_FALSE(from_file.spans.empty());
+  ASSERT_EQ(from_collector.spans.size(), from_file.spans.size());
+  std::set<std::string> file_ids, collected_ids;
+  for (const auto& span : from_file.spans) file_ids.insert(span.span_id);
+  for (const auto& span : from_collector.spans) collected_ids.insert(span.span_id);
+  EXPECT_EQ(file_ids, collected_ids);
+  std::filesystem::remove(collected);
+  std::filesystem::remove(demo_file);
+}
+
+}  // namespace
+}  // namespace weft

@@ -1,0 +1,239 @@
+// The OTLP exporter against a misbehaving collector: a real HTTP server on 127.0.0.1 that is
+// down, answers 503, hangs, or answers 400. The application's threads must never wait, memory must
+// stay bounded by the queue, every lost span must be counted, and export must resume once the
+// collector recovers.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "test_provider.h"
+#include "trace_service.pb.h"
+#include "weft/diagnostics.h"
+#include "weft/otlp_exporter.h"
+#include "weft/tracer.h"
+
+namespace weft {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+// A collector whose answer is chosen per request by `behaviour` (given the request's number).
+class TestCollector {
+ public:
+  using Behaviour = std::function<void(int request_number, httplib::Response&)>;
+
+  explicit TestCollector(Behaviour behaviour, int port = 0) : behaviour_(std::move(behaviour)) {
+    server_.set_keep_alive_timeout(1);  // stopping waits for idle connections this long
+    server_.Post("/v1/traces", [this](const httplib::Request& request, httplib::Response& response) {
+      const int number = requests_.fetch_add(1);
+      opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest decoded;
+      if (decoded.ParseFromString(request.body)) {
+        std::size_t spans = 0;
+        for (const auto& resource : decoded.resource_spans()) {
+          for (const auto& scope : resource.scope_spans()) spans += scope.spans_size();
+        }
+        pending_spans_.fetch_add(spans);
+      }
+      response.status = 200;
+      behaviour_(number, response);
+      if (response.status == 200) received_spans_.fetch_add(pending_spans_.exchange(0));
+      pending_spans_.store(0);
+    });
+    port_ = port == 0 ? server_.bind_to_any_port("127.0.0.1")
+                      : (server_.bind_to_port("127.0.0.1", port) ? port : -1);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~TestCollector() {
+    server_.stop();
+    thread_.join();
+  }
+
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1/traces"; }
+  int requests() const { return requests_.load(); }
+  std::size_t received_spans() const { return received_spans_.load(); }
+
+ private:
+  Behaviour behaviour_;
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = -1;
+  std::atomic<int> requests_{0};
+  std::atomic<std::size_t> pending_spans_{0};
+  std::atomic<std::size_t> received_spans_{0};
+};
+
+// A port on 127.0.0.1 that nothing listens on (bound once, then released).
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  int port = -1;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+struct ExportingApp {
+  std::unique_ptr<TracerProvider> provider;
+  Tracer tracer;
+  std::vector<std::string> warnings;
+
+  ExportingApp(const std::string& url, milliseconds otlp_timeout, std::size_t queue_size = 256)
+      : provider(make_provider(url, otlp_timeout, queue_size)), tracer(provider->tracer("fault")) {
+    set_log_handler([this](LogLevel level, std::string_view message) {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (level >= LogLevel::kWarning) warnings.emplace_back(message);
+    });
+  }
+  ~ExportingApp() {
+    provider->shutdown(milliseconds(5000));
+    set_log_handler({});
+  }
+
+  static std::unique_ptr<TracerProvider> make_provider(const std::string& url,
+                                                       milliseconds otlp_timeout,
+                                                       std::size_t queue_size) {
+    OtlpHttpOptions otlp;
+    otlp.endpoint = url;
+    otlp.timeout = otlp_timeout;
+    otlp.initial_backoff = milliseconds(20);
+    otlp.max_backoff = milliseconds(100);
+    BatchOptions batch;
+    batch.max_queue_size = queue_size;
+    batch.max_export_batch_size = 64;
+    batch.schedule_delay = milliseconds(20);
+    Options options;
+    options.processors.push_back(make_batch_processor(make_otlp_http_exporter(otlp), batch));
+    return std::make_unique<TracerProvider>(
+        finalize_config(std::move(options), testing::fake_environment({})));
+  }
+
+  // Ends `count` spans on this thread and returns the longest any one start+end took.
+  Clock::duration end_spans(int count) {
+    Clock::duration longest{0};
+    for (int index = 0; index < count; ++index) {
+      const auto start = Clock::now();
+      tracer.start_span("work").end();
+      longest = std::max(longest, Clock::now() - start);
+    }
+    return longest;
+  }
+
+  // Warnings from the exporter (the queue has its own, once).
+  std::size_t exporter_warning_count() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return std::count_if(warnings.begin(), warnings.end(), [](const std::string& warning) {
+      return warning.rfind("otlp exporter", 0) == 0;
+    });
+  }
+
+  std::mutex mutex;
+};
+
+// The longest an application thread may spend ending one span, even under the sanitizers: far
+// below any network timeout used here.
+constexpr milliseconds kNeverBlocked{100};
+
+bool wait_until(const std::function<bool()>& condition, milliseconds limit = milliseconds(10000)) {
+  const auto deadline = Clock::now() + limit;
+  while (!condition()) {
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return true;
+}
+
+TEST(OtlpFaults, CollectorDownAtStartThenUpExportResumes) {
+  reset_diagnostics();
+  const int port = free_port();
+  ASSERT_GT(port, 0);
+  ExportingApp app("http://127.0.0.1:" + std::to_string(port) + "/v1/traces", milliseconds(200),
+                   /*queue_size=*/100);
+  // Many more spans than the queue holds, while nobody listens.
+  EXPECT_LT(app.end_spans(5000), kNeverBlocked);
+  ASSERT_TRUE(wait_until([] { return diagnostics().spans_export_failed > 0; }));
+  const Diagnostics during = diagnostics();
+  // Bounded memory: what did not fit the queue was dropped and counted, not kept.
+  EXPECT_GE(during.spans_dropped_queue_full + during.spans_export_failed + 100 + 64, 5000u);
+  EXPECT_GT(during.spans_dropped_queue_full, 0u);
+  EXPECT_EQ(app.exporter_warning_count(), 1u) << "one warning for the outage, not one per batch: "
+                                      << ::testing::PrintToString(app.warnings);
+
+  TestCollector collector([](int, httplib::Response&) {}, port);
+  ASSERT_EQ(collector.port(), port);
+  app.end_spans(50);
+  ASSERT_TRUE(wait_until([&] { return collector.received_spans() >= 50; }))
+      << "received " << collector.received_spans();
+  EXPECT_GE(diagnostics().spans_exported, 50u);
+}
+
+TEST(OtlpFaults, Collector503ThenRecoversNothingIsLost) {
+  reset_diagnostics();
+  TestCollector collector([](int number, httplib::Response& response) {
+    if (number < 3) {
+      response.status = 503;
+      response.set_header("Retry-After", "0");
+    }
+  });
+  ExportingApp app(collector.url(), milliseconds(5000));
+  EXPECT_LT(app.end_spans(40), kNeverBlocked);
+  ASSERT_TRUE(app.provider->force_flush(milliseconds(10000)));
+  EXPECT_EQ(collector.received_spans(), 40u);
+  EXPECT_GE(collector.requests(), 4);
+  EXPECT_EQ(diagnostics().spans_export_failed, 0u);
+  EXPECT_EQ(diagnostics().spans_exported, 40u);
+}
+
+TEST(OtlpFaults, CollectorHangingPastTheTimeoutNeitherBlocksNorHoldsTheApp) {
+  reset_diagnostics();
+  std::atomic<bool> release{false};
+  TestCollector collector([&](int, httplib::Response&) {
+    for (int waited = 0; waited < 300 && !release.load(); ++waited) {
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+  });
+  {
+    ExportingApp app(collector.url(), milliseconds(300));
+    EXPECT_LT(app.end_spans(200), kNeverBlocked);
+    ASSERT_TRUE(wait_until([] { return diagnostics().spans_export_failed > 0; }));
+    EXPECT_LT(app.end_spans(200), kNeverBlocked);
+    const auto start = Clock::now();
+    app.provider->shutdown(milliseconds(2000));
+    EXPECT_LT(Clock::now() - start, milliseconds(2500));
+  }
+  release.store(true);
+  EXPECT_GT(diagnostics().spans_export_failed, 0u);
+}
+
+TEST(OtlpFaults, Collector400IsNotRetriedAndTheSpansAreCountedAsFailed) {
+  reset_diagnostics();
+  TestCollector collector([](int, httplib::Response& response) {
+    response.status = 400;
+    response.set_content("bad request", "text/plain");
+  });
+  ExportingApp app(collector.url(), milliseconds(5000));
+  app.end_spans(10);
+  ASSERT_TRUE(app.provider->force_flush(milliseconds(5000)));
+  EXPECT_EQ(collector.requests(), 1);
+  EXPECT_EQ(diagnostics().spans_export_failed, 10u);
+  EXPECT_EQ(diagnostics().spans_exported, 0u);
+  ASSERT_EQ(app.exporter_warning_count(), 1u);
+  EXPECT_NE(app.warnings[0].find("HTTP 400 (bad request), not retryable"), std::string::npos)
+      << app.warnings[0];
+}
+
+}  // namespace
+}  // namespace weft

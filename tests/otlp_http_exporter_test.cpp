@@ -1,0 +1,279 @@
+// The OTLP/HTTP exporter's rules, with a scripted transport: what it sends, when it retries, how
+// long it waits, and what it reports. Real sockets are in otlp_fault_test.cpp.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "diagnostics/counters.h"
+#include "export/gzip.h"
+#include "export/otlp_http_exporter.h"
+#include "export/retry_policy.h"
+#include "trace_service.pb.h"
+#include "weft/diagnostics.h"
+
+namespace weft {
+namespace {
+
+using std::chrono::milliseconds;
+
+struct Exchange {
+  detail::HttpRequest request;
+  std::string body;
+  milliseconds timeout{0};
+  std::chrono::steady_clock::time_point when;
+};
+
+// Answers each post with the next scripted response (the last one repeats) and records it.
+class ScriptedTransport final : public detail::HttpTransport {
+ public:
+  struct Log {
+    std::mutex mutex;
+    std::vector<Exchange> exchanges;
+    std::deque<detail::HttpResponse> script;
+  };
+  explicit ScriptedTransport(std::shared_ptr<Log> log) : log_(std::move(log)) {}
+
+  detail::HttpResponse post(const detail::HttpRequest& request, milliseconds timeout,
+                            const std::atomic<bool>&) noexcept override {
+    std::lock_guard<std::mutex> lock(log_->mutex);
+    log_->exchanges.push_back(
+        Exchange{request, *request.body, timeout, std::chrono::steady_clock::now()});
+    detail::HttpResponse response = log_->script.front();
+    if (log_->script.size() > 1) log_->script.pop_front();
+    return response;
+  }
+
+ private:
+  std::shared_ptr<Log> log_;
+};
+
+detail::HttpResponse answer(long status, std::optional<std::string> retry_after = std::nullopt,
+                            std::string body = {}) {
+  detail::HttpResponse response;
+  response.status = status;
+  response.retry_after = std::move(retry_after);
+  response.body = std::move(body);
+  return response;
+}
+
+struct ExporterUnderTest {
+  std::shared_ptr<ScriptedTransport::Log> log = std::make_shared<ScriptedTransport::Log>();
+  std::unique_ptr<SpanExporter> exporter;
+  SpanData span;
+  std::vector<std::string> messages;
+
+  explicit ExporterUnderTest(std::vector<detail::HttpResponse> script, OtlpHttpOptions options = {}) {
+    log->script.assign(script.begin(), script.end());
+    if (options.initial_backoff == milliseconds(1000)) options.initial_backoff = milliseconds(10);
+    options.max_backoff = std::min(options.max_backoff, milliseconds(40));
+    exporter = detail::make_otlp_http_exporter(options, std::make_unique<ScriptedTransport>(log));
+    span.context.trace_id = TraceId::from_words(7, 8);
+    span.context.span_id = SpanId::from_word(9);
+    span.name = "sent";
+    set_log_handler([this](LogLevel level, std::string_view message) {
+      if (level >= LogLevel::kWarning) messages.emplace_back(message);
+    });
+  }
+  ~ExporterUnderTest() { set_log_handler({}); }
+
+  ExportResult export_one() { return exporter->export_spans({&span}); }
+  std::size_t attempts() {
+    std::lock_guard<std::mutex> lock(log->mutex);
+    return log->exchanges.size();
+  }
+};
+
+std::string header(const detail::HttpRequest& request, const std::string& name) {
+  for (const auto& [key, value] : request.headers) {
+    if (key == name) return value;
+  }
+  return "<missing>";
+}
+
+TEST(OtlpHttpExporter, PostsProtobufToTheEndpointWithTheConfiguredHeaders) {
+  OtlpHttpOptions options;
+  options.endpoint = "http://127.0.0.1:1/custom/path";
+  options.headers = {{"api-key", "secret value"}};
+  ExporterUnderTest test({answer(200)}, options);
+  EXPECT_EQ(test.export_one(), ExportResult::kSuccess);
+  ASSERT_EQ(test.attempts(), 1u);
+  const Exchange& sent = test.log->exchanges[0];
+  EXPECT_EQ(sent.request.url, "http://127.0.0.1:1/custom/path");
+  EXPECT_EQ(header(sent.request, "Content-Type"), "application/x-protobuf");
+  EXPECT_EQ(header(sent.request, "api-key"), "secret value");
+  EXPECT_EQ(header(sent.request, "Content-Encoding"), "<missing>");
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
+  ASSERT_TRUE(request.ParseFromString(sent.body));
+  EXPECT_EQ(request.resource_spans(0).scope_spans(0).spans(0).name(), "sent");
+  EXPECT_LE(sent.timeout, milliseconds(10000));
+  EXPECT_GT(sent.timeout, milliseconds(9000));
+}
+
+TEST(OtlpHttpExporter, JsonProtocolPostsOtlpJson) {
+  OtlpHttpOptions options;
+  options.protocol = OtlpProtocol::kHttpJson;
+  ExporterUnderTest test({answer(200)}, options);
+  EXPECT_EQ(test.export_one(), ExportResult::kSuccess);
+  const Exchange& sent = test.log->exchanges.at(0);
+  EXPECT_EQ(header(sent.request, "Content-Type"), "application/json");
+  EXPECT_NE(sent.body.find("\"spanId\":\"0000000000000009\""), std::string::npos) << sent.body;
+}
+
+TEST(OtlpHttpExporter, GzipCompressesTheBodyAndSaysSo) {
+  OtlpHttpOptions options;
+  options.gzip = true;
+  ExporterUnderTest test({answer(200)}, options);
+  EXPECT_EQ(test.export_one(), ExportResult::kSuccess);
+  const Exchange& sent = test.log->exchanges.at(0);
+  EXPECT_EQ(header(sent.request, "Content-Encoding"), "gzip");
+  std::string inflated;
+  ASSERT_EQ(detail::gzip_decompress(sent.body, 1 << 20, inflated), detail::GunzipResult::kOk);
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
+  ASSERT_TRUE(request.ParseFromString(inflated));
+  EXPECT_EQ(request.resource_spans(0).scope_spans(0).spans(0).name(), "sent");
+}
+
+TEST(OtlpHttpExporter, RetriesRetryableStatusesThenSucceeds) {
+  ExporterUnderTest test({answer(503), answer(429), answer(502), answer(504), answer(200)});
+  EXPECT_EQ(test.export_one(), ExportResult::kSuccess);
+  EXPECT_EQ(test.attempts(), 5u);
+  // Every retry sends the same body.
+  for (const Exchange& exchange : test.log->exchanges) {
+    EXPECT_EQ(exchange.body, test.log->exchanges[0].body);
+  }
+}
+
+TEST(OtlpHttpExporter, RetriesWhenNoResponseArrives) {
+  detail::HttpResponse refused;
+  refused.error = "Couldn't connect to server";
+  ExporterUnderTest test({refused, answer(200)});
+  EXPECT_EQ(test.export_one(), ExportResult::kSuccess);
+  EXPECT_EQ(test.attempts(), 2u);
+}
+
+TEST(OtlpHttpExporter, DoesNotRetryA400AndSaysWhyOnce) {
+  ExporterUnderTest test({answer(400, std::nullopt, "bad span")});
+  EXPECT_EQ(test.export_one(), ExportResult::kFailure);
+  EXPECT_EQ(test.export_one(), ExportResult::kFailure);
+  EXPECT_EQ(test.attempts(), 2u);
+  ASSERT_EQ(test.messages.size(), 1u);  // one warning per failure streak, not per export
+  EXPECT_NE(test.messages[0].find("HTTP 400 (bad span)"), std::string::npos) << test.messages[0];
+}
+
+TEST(OtlpHttpExporter, HonoursRetryAfterSeconds) {
+  ExporterUnderTest test({answer(503, "1"), answer(200)});
+  EXPECT_EQ(test.export_one(), ExportResult::kSuccess);
+  ASSERT_EQ(test.attempts(), 2u);
+  const auto waited = test.log->exchanges[1].when - test.log->exchanges[0].when;
+  EXPECT_GE(waited, milliseconds(1000));
+}
+
+TEST(OtlpHttpExporter, GivesUpWhenRetryAfterPassesTheTimeout) {
+  OtlpHttpOptions options;
+  options.timeout = milliseconds(300);
+  ExporterUnderTest test({answer(429, "60")}, options);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(test.export_one(), ExportResult::kFailure);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(300));
+  EXPECT_EQ(test.attempts(), 1u);
+}
+
+TEST(OtlpHttpExporter, RetriesAreBoundedByTheExportTimeout) {
+  OtlpHttpOptions options;
+  options.timeout = milliseconds(250);
+  ExporterUnderTest test({answer(503)}, options);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(test.export_one(), ExportResult::kFailure);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, milliseconds(300));
+  EXPECT_GE(test.attempts(), 3u);
+  // Each attempt gets only what is left of the timeout.
+  EXPECT_LT(test.log->exchanges.back().timeout, test.log->exchanges.front().timeout);
+}
+
+TEST(OtlpHttpExporter, ShutdownCancelsAWaitBetweenRetries) {
+  OtlpHttpOptions options;
+  options.timeout = milliseconds(60000);
+  ExporterUnderTest test({answer(503, "30"), answer(200)}, options);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(milliseconds(100));
+    test.exporter->shutdown(milliseconds(1000));
+  });
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(test.export_one(), ExportResult::kFailure);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(5000));
+  stopper.join();
+  EXPECT_EQ(test.export_one(), ExportResult::kFailure);  // nothing is sent after shutdown
+  EXPECT_EQ(test.attempts(), 1u);
+}
+
+TEST(OtlpHttpExporter, PartialSuccessIsLoggedWithTheRejectedCountAndCounted) {
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse response;
+  response.mutable_partial_success()->set_rejected_spans(1);
+  response.mutable_partial_success()->set_error_message("span too old");
+  reset_diagnostics();
+  ExporterUnderTest test({answer(200, std::nullopt, response.SerializeAsString())});
+  EXPECT_EQ(test.export_one(), ExportResult::kSuccess);
+  ASSERT_EQ(test.messages.size(), 1u);
+  EXPECT_NE(test.messages[0].find("rejected 1 of 1 spans: span too old"), std::string::npos)
+      << test.messages[0];
+  EXPECT_EQ(diagnostics().spans_rejected_by_collector, 1u);
+}
+
+TEST(OtlpHttpExporter, PartialSuccessInJson) {
+  const auto partial = detail::parse_partial_success(
+      R"({"partialSuccess":{"rejectedSpans":"12","errorMessage":"quota \"x\""}})",
+      OtlpProtocol::kHttpJson);
+  EXPECT_EQ(partial.rejected_spans, 12);
+  EXPECT_EQ(partial.error_message, "quota \"x\"");
+  EXPECT_EQ(detail::parse_partial_success("{}", OtlpProtocol::kHttpJson).rejected_spans, 0);
+  EXPECT_EQ(detail::parse_partial_success("\xff\xff garbage", OtlpProtocol::kHttpProtobuf)
+                .rejected_spans,
+            0);
+}
+
+TEST(RetryPolicy, RetryableStatusesAreTheSpecificationsOnes) {
+  for (long status : {0L, 429L, 502L, 503L, 504L}) EXPECT_TRUE(detail::is_retryable_status(status));
+  for (long status : {200L, 400L, 401L, 404L, 413L, 500L, 501L}) {
+    EXPECT_FALSE(detail::is_retryable_status(status)) << status;
+  }
+}
+
+TEST(RetryPolicy, BackoffDoublesUpToTheCapWithJitterBetweenHalfAndAll) {
+  const milliseconds initial(100), max(1000);
+  EXPECT_EQ(detail::backoff_delay(0, initial, max, 0.999999), milliseconds(99));
+  EXPECT_EQ(detail::backoff_delay(0, initial, max, 0.0), milliseconds(50));
+  EXPECT_EQ(detail::backoff_delay(2, initial, max, 0.0), milliseconds(200));
+  EXPECT_EQ(detail::backoff_delay(10, initial, max, 0.0), milliseconds(500));
+  EXPECT_EQ(detail::backoff_delay(60, initial, max, 0.0), milliseconds(500));
+}
+
+TEST(RetryPolicy, RetryAfterAcceptsSecondsAndHttpDates) {
+  const auto now = std::chrono::system_clock::from_time_t(1445412400);  // 07:26:40 GMT
+  EXPECT_EQ(detail::parse_retry_after(" 3 ", now), milliseconds(3000));
+  EXPECT_EQ(detail::parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), milliseconds(80000));
+  EXPECT_EQ(detail::parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), milliseconds(0));
+  EXPECT_EQ(detail::parse_retry_after("soon", now), std::nullopt);
+  EXPECT_EQ(detail::parse_retry_after("-1", now), std::nullopt);
+}
+
+TEST(Gzip, RoundTripsAndRefusesBombsAndGarbage) {
+  const std::string original(100000, 'z');
+  std::string compressed, inflated;
+  ASSERT_TRUE(detail::gzip_compress(original, compressed));
+  EXPECT_LT(compressed.size(), 1000u);
+  EXPECT_EQ(detail::gzip_decompress(compressed, original.size(), inflated), detail::GunzipResult::kOk);
+  EXPECT_EQ(inflated, original);
+  EXPECT_EQ(detail::gzip_decompress(compressed, original.size() - 1, inflated),
+            detail::GunzipResult::kTooLarge);
+  EXPECT_EQ(detail::gzip_decompress("not gzip at all", 1000, inflated),
+            detail::GunzipResult::kMalformed);
+  EXPECT_EQ(detail::gzip_decompress(std::string_view(compressed).substr(0, compressed.size() / 2),
+                                    original.size(), inflated),
+            detail::GunzipResult::kMalformed);
+}
+
+}  // namespace
+}  // namespace weft

@@ -1,0 +1,196 @@
+// weft collect: a local OTLP/HTTP receiver. POST /v1/traces with a protobuf or JSON body (gzip
+// accepted) is appended to an OTLP/JSON lines file that `weft view` reads, and optionally
+// forwarded to an upstream collector. SIGINT or SIGTERM stop it after the requests in progress
+// are answered and the file is flushed.
+#include <httplib.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+#include "commands.h"
+#include "config/otlp_config.h"
+#include "export/http_transport.h"
+#include "otlp_receiver.h"
+#include "trace_sink.h"
+
+namespace weft::cli {
+namespace {
+
+struct CollectOptions {
+  std::string host = "127.0.0.1";
+  int port = 4318;
+  std::string output = "weft-traces.jsonl";
+  std::string forward;  // upstream base URL or full /v1/traces URL; empty: no forwarding
+  std::size_t max_body_bytes = 16 * 1024 * 1024;
+};
+
+struct Totals {
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> spans{0};
+  std::atomic<std::uint64_t> rejected{0};
+  std::atomic<std::uint64_t> forward_failures{0};
+};
+
+// Forwards accepted bodies as they came (same encoding), one request at a time.
+class Forwarder {
+ public:
+  explicit Forwarder(std::string url) : url_(std::move(url)) {}
+
+  bool forward(const std::string& body, const std::string& content_type) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!transport_) transport_ = detail::make_curl_transport();
+    if (!transport_) return false;
+    detail::HttpRequest request;
+    request.url = url_;
+    request.headers = {{"Content-Type", content_type}};
+    request.body = &body;
+    const detail::HttpResponse response =
+        transport_->post(request, std::chrono::seconds(10), never_cancelled_);
+    return response.status >= 200 && response.status < 300;
+  }
+
+ private:
+  std::string url_;
+  std::mutex mutex_;
+  std::unique_ptr<detail::HttpTransport> transport_;
+  std::atomic<bool> never_cancelled_{false};
+};
+
+void handle_traces(const httplib::Request& request, httplib::Response& response,
+                   const httplib::ContentReader& content_reader, const CollectOptions& options,
+                   TraceSink& sink, Forwarder* forwarder, Totals& totals) {
+  totals.requests.fetch_add(1, std::memory_order_relaxed);
+  const std::string content_type = request.get_header_value("Content-Type");
+  const bool json = content_type.find("json") != std::string::npos;
+  const char* response_type = json ? "application/json" : "application/x-protobuf";
+  auto refuse = [&](int status, const std::string& message) {
+    totals.rejected.fetch_add(1, std::memory_order_relaxed);
+    ReceivedTraces refused;
+    refused.status = status;
+    refused.error = message;
+    response.status = status;
+    response.set_content(response_body(json, refused), response_type);
+  };
+
+  // httplib inflates gzip bodies as they arrive; the limit applies to what comes out.
+  std::string body;
+  bool too_large = false;
+  const bool read = content_reader([&](const char* data, std::size_t length) {
+    if (body.size() + length > options.max_body_bytes) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, length);
+    return true;
+  });
+  if (too_large) {
+    return refuse(413, "the body is larger than " + std::to_string(options.max_body_bytes) +
+                           " bytes (after decompression)");
+  }
+  if (!read) return refuse(400, "the body could not be read (truncated, or bad compression)");
+
+  const ReceivedTraces received = receive_traces(body, content_type);
+  if (received.status != 200) return refuse(received.status, received.error);
+  if (!received.line.empty() && !sink.append_line(received.line)) {
+    response.status = 503;  // the sender may retry once the disk has room again
+    response.set_content(response_body(json, ReceivedTraces{503, sink.error(), {}, 0}),
+                         response_type);
+    std::cerr << "weft collect: " << sink.error() << '\n';
+    return;
+  }
+  totals.spans.fetch_add(received.span_count, std::memory_order_relaxed);
+  response.status = 200;
+  response.set_content(response_body(json, received), response_type);
+  if (forwarder != nullptr && received.span_count > 0 && !forwarder->forward(body, content_type)) {
+    if (totals.forward_failures.fetch_add(1, std::memory_order_relaxed) == 0) {
+      std::cerr << "weft collect: forwarding to " << options.forward
+                << " failed (the spans are still in " << options.output << ")\n";
+    }
+  }
+}
+
+int run_collect(const CollectOptions& options) {
+  TraceSink sink(options.output);
+  if (!sink.ok()) {
+    std::cerr << "weft collect: " << sink.error() << '\n';
+    return 2;
+  }
+  std::unique_ptr<Forwarder> forwarder;
+  if (!options.forward.empty()) {
+    const bool full_url = options.forward.find("/v1/traces") != std::string::npos;
+    forwarder = std::make_unique<Forwarder>(full_url ? options.forward
+                                                     : detail::traces_url_from_base(options.forward));
+  }
+
+  // The signals are taken by one thread with sigwait(); every other thread (the server's
+  // included, which inherit this mask) keeps them blocked.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  Totals totals;
+  httplib::Server server;
+  // No set_payload_max_length(): httplib would answer 400 to a large body. The content reader
+  // below stops reading at the limit and answers 413, for plain and compressed bodies alike.
+  // A stop waits for idle keep-alive connections (an exporter's, between exports) to time out.
+  server.set_keep_alive_timeout(1);
+  server.Post("/v1/traces", [&](const httplib::Request& request, httplib::Response& response,
+                                const httplib::ContentReader& content_reader) {
+    handle_traces(request, response, content_reader, options, sink, forwarder.get(), totals);
+  });
+
+  const int port = options.port == 0 ? server.bind_to_any_port(options.host)
+                                     : (server.bind_to_port(options.host, options.port)
+                                            ? options.port
+                                            : -1);
+  if (port < 0) {
+    std::cerr << "weft collect: cannot listen on " << options.host << ':' << options.port << '\n';
+    return 2;
+  }
+  std::cout << "weft collect: listening on http://" << options.host << ':' << port
+            << "/v1/traces, writing to " << options.output << std::endl;
+
+  std::atomic<bool> stopping{false};
+  std::thread signal_waiter([&] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    stopping.store(true);
+    server.stop();
+  });
+  const bool listened = server.listen_after_bind();  // returns once stopped, requests answered
+  if (!stopping.load()) pthread_kill(signal_waiter.native_handle(), SIGTERM);
+  signal_waiter.join();
+  sink.flush();
+  std::cout << "weft collect: stopped; " << totals.spans.load() << " spans in "
+            << totals.requests.load() - totals.rejected.load() << " requests written to "
+            << options.output << ", " << totals.rejected.load() << " requests refused" << std::endl;
+  return listened || stopping.load() ? 0 : 1;
+}
+
+}  // namespace
+
+void add_collect_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<CollectOptions>();
+  CLI::App* collect = app.add_subcommand(
+      "collect", "Receive OTLP/HTTP traces (protobuf or JSON) and append them to an OTLP/JSON "
+                 "lines file");
+  collect->add_option("--host", options->host, "Address to listen on")->capture_default_str();
+  collect->add_option("-p,--port", options->port, "Port to listen on (0: any free port)")
+      ->capture_default_str();
+  collect->add_option("-o,--output", options->output, "The OTLP/JSON lines file to append to")
+      ->capture_default_str();
+  collect->add_option("--forward", options->forward,
+                      "Also send what arrives to this OTLP/HTTP collector (base URL or full "
+                      "/v1/traces URL)");
+  collect->add_option("--max-body-bytes", options->max_body_bytes,
+                      "Largest request body accepted, before and after decompression")
+      ->capture_default_str();
+  collect->callback([options, &exit_code] { exit_code = run_collect(*options); });
+}
+
+}  // namespace weft::cli
