@@ -121,7 +121,7 @@ void print_check_report(const CheckReport& report, std::ostream& out) {
   print_traces(report, out);
   print_findings(report, out);
   if (!report.problems.empty()) {
-    out << "\nProblems reading the input (malformed lines were skipped):\n";
+    out << "\nProblems reading the input (malformed lines are skipped):\n";
     for (const std::string& problem : report.problems) out << "  " << problem << '\n';
   }
   out << "\nVerdict: " << check_verdict(report) << '\n';
