@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -238,6 +242,61 @@ TEST(TraceCheckTest, ManyConnectedTracesAreCountedNotAllListedButBrokenOnesAlway
   print_check_report(report, out);
   EXPECT_NE(out.str().find("Verdict: 1 of 10050 traces broken (1 broken link)"), std::string::npos);
   EXPECT_LT(out.str().size(), 20000u) << "only broken traces are printed when there are many";
+}
+
+TEST(CheckProgramsTest, WhatWeftsDemoWritesIsConnectedAndTheDemoSaysSo) {
+  const std::string directory = ::testing::TempDir() + "/weft_check_demo_" + std::to_string(getpid());
+  std::filesystem::create_directories(directory);
+  const std::string traces = directory + "/demo.jsonl";
+  const auto demo = weft::testing::run_weft("demo -o '" + traces + "' 2>&1");
+  ASSERT_EQ(demo.status, 0) << demo.output;
+  EXPECT_NE(demo.output.find("weft check " + traces + ": all 2 traces connected\n"),
+            std::string::npos)
+      << demo.output;
+  EXPECT_NE(demo.output.find("HTML report: " + directory + "/demo.html"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(directory + "/demo.html"));
+
+  const CheckReport report = check_files({traces}, {});
+  EXPECT_TRUE(report.findings.empty());
+  ASSERT_EQ(report.traces.size(), 2u);
+  for (const TraceSummary& trace : report.traces) {
+    EXPECT_EQ(trace.spans, 7u);
+    EXPECT_EQ(trace.threads, 4u);
+    EXPECT_EQ(trace.processes, 1u);
+  }
+  std::filesystem::remove_all(directory);
+}
+
+TEST(CheckProgramsTest, APlainThreadAndAPlainChildProcessAreNamedAsLostContext) {
+  const std::string traces = ::testing::TempDir() + "/weft_broken_context_" +
+                             std::to_string(getpid()) + ".jsonl";
+  std::remove(traces.c_str());
+  const auto run = weft::testing::run_command(
+      "env OTEL_TRACES_EXPORTER=file WEFT_TRACES_FILE='" + traces + "' '" +
+      WEFT_BROKEN_CONTEXT_PROGRAM + "' 2>&1");
+  ASSERT_EQ(run.status, 0) << run.output;
+
+  const CheckReport report = check_files({traces}, {});
+  EXPECT_EQ(report.spans, 4u);
+  EXPECT_EQ(report.total_traces, 3u);
+  const auto lost = findings_of(report, FindingKind::kLostContext);
+  ASSERT_EQ(lost.size(), 2u);
+  std::map<std::string, std::string> detail_of;
+  for (const Finding* finding : lost) detail_of[finding->span_name] = finding->detail;
+  EXPECT_NE(detail_of["plain-thread-work"].find("(plain-thread), not the main thread of process"),
+            std::string::npos)
+      << detail_of["plain-thread-work"];
+  EXPECT_NE(detail_of["plain-child-work"].find("a child of traced process"), std::string::npos)
+      << detail_of["plain-child-work"];
+  EXPECT_EQ(count_of(report, FindingKind::kBrokenLink), 0u);
+  EXPECT_EQ(report.broken_traces, 2u) << "handle-request with handed-over-work is whole";
+  EXPECT_EQ(report.exit_status(), 1);
+
+  const auto check = weft::testing::run_weft("check '" + traces + "'");
+  EXPECT_EQ(check.status, 1);
+  EXPECT_NE(check.output.find("span \"plain-thread-work\""), std::string::npos) << check.output;
+  EXPECT_NE(check.output.find("span \"plain-child-work\""), std::string::npos);
+  std::remove(traces.c_str());
 }
 
 TEST(CheckCommandTest, PrintsASummaryOrJsonAndExitsWithTheStatus) {

@@ -1,12 +1,15 @@
 // weft demo: runs the threading scenarios, exports them to an OTLP/JSON lines file, prints each
 // trace as a tree, and says whether every trace came out connected.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <set>
 
 #include "commands.h"
+#include "check_report.h"
 #include "demo_scenarios.h"
+#include "html_report.h"
 #include "trace_tree.h"
 #include "weft/exporter.h"
 #include "weft/processor.h"
@@ -44,6 +47,14 @@ std::map<TraceId, TraceHealth> check_traces(const std::vector<SpanData>& spans) 
     }
   }
   return health;
+}
+
+// "weft-demo.jsonl" -> "weft-demo.html": the report goes next to the trace file.
+std::string html_report_path(const std::string& trace_file) {
+  const std::size_t slash = trace_file.rfind('/');
+  const std::size_t dot = trace_file.rfind('.');
+  const bool has_extension = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return (has_extension ? trace_file.substr(0, dot) : trace_file) + ".html";
 }
 
 int run_demo(const DemoOptions& options) {
@@ -92,7 +103,15 @@ int run_demo(const DemoOptions& options) {
   }
   std::cout << "\nSpans written to " << options.output << " (OTLP/JSON lines; view again with "
             << "`weft view " << options.output << "`)\n";
+
+  // What weft's own checker and report make of the file.
+  const CheckReport check = check_files({options.output}, CheckOptions{});
+  std::cout << "weft check " << options.output << ": " << check_verdict(check) << '\n';
+  const std::string report = html_report_path(options.output);
+  const int html_status = write_html_report({options.output}, report, std::cerr);
+  if (html_status != 2) std::cout << "HTML report: " << report << " (open it in a browser)\n";
   if (view_status != 0) return view_status;
+  if (check.exit_status() != 0 || html_status != 0) return std::max(check.exit_status(), html_status);
   return all_connected ? 0 : 1;
 }
 
