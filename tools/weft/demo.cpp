@@ -2,6 +2,7 @@
 // trace as a tree, and says whether every trace came out connected.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -12,8 +13,10 @@
 #include <vector>
 
 #include "commands.h"
+#include "check_report.h"
 #include "demo_process_scenarios.h"
 #include "demo_scenarios.h"
+#include "html_report.h"
 #include "trace_tree.h"
 #include "weft/exporter.h"
 #include "weft/processor.h"
@@ -73,6 +76,14 @@ void add_otlp_processor_if_configured(Options& provider_options) {
   for (const std::string& warning : config.warnings) std::cerr << "weft demo: " << warning << '\n';
   for (auto& processor : config.processors) provider_options.processors.push_back(processor);
   std::cout << "Also exporting over OTLP/HTTP (OTEL_TRACES_EXPORTER=otlp)\n";
+}
+
+// "weft-demo.jsonl" -> "weft-demo.html": the report goes next to the trace file.
+std::string html_report_path(const std::string& trace_file) {
+  const std::size_t slash = trace_file.rfind('/');
+  const std::size_t dot = trace_file.rfind('.');
+  const bool has_extension = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return (has_extension ? trace_file.substr(0, dot) : trace_file) + ".html";
 }
 
 int run_demo(const DemoOptions& options) {
@@ -164,7 +175,27 @@ int run_demo(const DemoOptions& options) {
   all_connected = all_connected && failure_handled && lost_detected;
   std::cout << "\nSpans written to " << options.output << " (OTLP/JSON lines; view again with "
             << "`weft view " << options.output << "`)\n";
+
+  // What weft's own checker and report make of the file. The monitoring scenario plants one
+  // lost-context root on purpose: the checker must find exactly that one broken trace.
+  const CheckReport check = check_files({options.output}, CheckOptions{});
+  std::cout << "weft check " << options.output << ": " << check_verdict(check) << '\n';
+  const std::string planted = monitoring.lost_trace.to_hex();
+  bool planted_found = false;
+  bool other_broken = check.unreadable || check.malformed_lines != 0;
+  for (const TraceSummary& trace : check.traces) {
+    if (!trace.broken) continue;
+    (trace.trace_id == planted ? planted_found : other_broken) = true;
+  }
+  std::cout << "  the un-propagated std::thread's trace " << planted << " was "
+            << (planted_found ? "flagged as lost context, as planted" : "NOT FLAGGED") << "; "
+            << (other_broken ? "OTHER TRACES ARE BROKEN" : "no other trace is broken") << '\n';
+  const std::string report = html_report_path(options.output);
+  const int html_status = write_html_report({options.output}, report, std::cerr);
+  if (html_status != 2) std::cout << "HTML report: " << report << " (open it in a browser)\n";
   if (view_status != 0) return view_status;
+  if (html_status != 0) return html_status;
+  if (!planted_found || other_broken) return 1;
   return all_connected ? 0 : 1;
 }
 

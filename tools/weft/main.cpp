@@ -10,6 +10,9 @@ int main(int argc, char** argv) {
   weft::cli::add_demo_command(app, exit_code);
   weft::cli::add_view_command(app, exit_code);
   weft::cli::add_collect_command(app, exit_code);
+  weft::cli::add_check_command(app, exit_code);
+  weft::cli::add_html_command(app, exit_code);
+  weft::cli::add_run_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -435,21 +435,26 @@ std::string SpanRecord::resource_attribute(std::string_view key) const {
   return value != nullptr ? *value : std::string();
 }
 
-void read_trace_stream(std::istream& input, const std::string& name, TraceFileContents& contents) {
+void stream_trace_stream(std::istream& input, const std::string& name, const SpanSink& on_span,
+                         TraceFileContents& contents) {
   std::size_t malformed = 0;
   std::string line;
+  std::vector<SpanRecord> line_spans;
   for (std::size_t number = 1; std::getline(input, line); ++number) {
     if (is_blank(line)) continue;
     const std::string location = name + ':' + std::to_string(number);
+    line_spans.clear();
     try {
-      read_request_line(line, location, contents.spans);
+      read_request_line(line, location, line_spans);
     } catch (const Malformed& error) {
       ++contents.malformed_lines;
       if (++malformed <= kMaxListedProblems) {
         contents.problems.push_back(location + ": " +
                                     (error.path.empty() ? "" : error.path + ": ") + error.reason);
       }
+      continue;
     }
+    for (SpanRecord& span : line_spans) on_span(std::move(span));
   }
   if (malformed > kMaxListedProblems) {
     contents.problems.push_back(name + ": " + std::to_string(malformed - kMaxListedProblems) +
@@ -461,8 +466,8 @@ void read_trace_stream(std::istream& input, const std::string& name, TraceFileCo
   }
 }
 
-TraceFileContents read_trace_files(const std::vector<std::string>& paths) {
-  TraceFileContents contents;
+void stream_trace_files(const std::vector<std::string>& paths, const SpanSink& on_span,
+                        TraceFileContents& contents) {
   for (const std::string& path : paths) {
     std::error_code ignored;
     if (std::filesystem::is_directory(path, ignored)) {
@@ -476,8 +481,20 @@ TraceFileContents read_trace_files(const std::vector<std::string>& paths) {
       contents.unreadable = true;
       continue;
     }
-    read_trace_stream(input, path, contents);
+    stream_trace_stream(input, path, on_span, contents);
   }
+}
+
+void read_trace_stream(std::istream& input, const std::string& name, TraceFileContents& contents) {
+  stream_trace_stream(
+      input, name, [&](SpanRecord&& span) { contents.spans.push_back(std::move(span)); },
+      contents);
+}
+
+TraceFileContents read_trace_files(const std::vector<std::string>& paths) {
+  TraceFileContents contents;
+  stream_trace_files(
+      paths, [&](SpanRecord&& span) { contents.spans.push_back(std::move(span)); }, contents);
   return contents;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <memory>
 #include <string>
@@ -90,5 +91,14 @@ void read_trace_stream(std::istream& input, const std::string& name, TraceFileCo
 
 // Reads every file, in order, into one TraceFileContents.
 TraceFileContents read_trace_files(const std::vector<std::string>& paths);
+
+// The streaming forms, for commands whose memory must not grow with the files: each span of a
+// well-formed line goes to `on_span` as soon as its line is read, and is not kept;
+// `contents.spans` stays empty while problems are recorded as above.
+using SpanSink = std::function<void(SpanRecord&& span)>;
+void stream_trace_stream(std::istream& input, const std::string& name, const SpanSink& on_span,
+                         TraceFileContents& contents);
+void stream_trace_files(const std::vector<std::string>& paths, const SpanSink& on_span,
+                        TraceFileContents& contents);
 
 }  // namespace weft::cli

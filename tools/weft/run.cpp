@@ -1,0 +1,247 @@
+// weft run [options] -- COMMAND [ARGS...]: runs a command as a child span of the context weft
+// itself was given (TRACEPARENT...), hands the span's context to the command, and exits as the
+// command did.
+//
+// The command is started with posix_spawnp. Relaying the spans of a child that uses weft (so that
+// a killed child's open spans are still exported) is not done here yet: it comes with weft's
+// process spawning API.
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <memory>
+
+#include "child_environment.h"
+#include "commands.h"
+#include "weft/propagation.h"
+#include "weft/provider.h"
+
+extern char** environ;
+
+namespace weft::cli {
+namespace {
+
+struct RunArguments {
+  std::string name;  // default: the command's name
+  std::vector<std::string> attributes;  // "key=value"
+  std::string kind = "internal";
+  std::vector<std::string> command;
+};
+
+// The child being waited for, for the signal handler; 0 when there is none.
+volatile sig_atomic_t g_child_pid = 0;
+
+// SIGINT and SIGTERM sent to weft by another process (kill, a CI runner, systemd) are passed on
+// to the child. One from the terminal (Ctrl-C) already reached the child, which is in the same
+// foreground process group: sending it again could make the child see it twice.
+void forward_signal(int signal_number, siginfo_t* info, void*) {
+  const bool sent_by_a_process = info == nullptr || info->si_code <= 0;  // SI_USER, SI_QUEUE, ...
+  const pid_t child = static_cast<pid_t>(g_child_pid);
+  if (sent_by_a_process && child > 0) kill(child, signal_number);
+}
+
+constexpr int kForwardedSignals[] = {SIGINT, SIGTERM};
+
+// Installs forward_signal for the forwarded signals and puts the previous handlers back when done.
+class SignalForwarding {
+ public:
+  SignalForwarding() {
+    struct sigaction action {};
+    action.sa_sigaction = forward_signal;
+    action.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    for (std::size_t i = 0; i < std::size(kForwardedSignals); ++i) {
+      sigaction(kForwardedSignals[i], &action, &previous_[i]);
+    }
+  }
+  ~SignalForwarding() {
+    for (std::size_t i = 0; i < std::size(kForwardedSignals); ++i) {
+      sigaction(kForwardedSignals[i], &previous_[i], nullptr);
+    }
+  }
+  SignalForwarding(const SignalForwarding&) = delete;
+  SignalForwarding& operator=(const SignalForwarding&) = delete;
+
+ private:
+  struct sigaction previous_[std::size(kForwardedSignals)] {};
+};
+
+bool variable_set(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && value[0] != '\0';
+}
+
+// Without an exporter named nor an OTLP endpoint given, weft run records nothing: a span made up
+// here and exported nowhere would only leave the command's own spans with a missing parent.
+bool exporter_configured() {
+  return variable_set("OTEL_TRACES_EXPORTER") || variable_set("OTEL_EXPORTER_OTLP_ENDPOINT") ||
+         variable_set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+}
+
+std::optional<SpanKind> parse_kind(const std::string& kind) {
+  if (kind == "internal") return SpanKind::kInternal;
+  if (kind == "client") return SpanKind::kClient;
+  if (kind == "server") return SpanKind::kServer;
+  if (kind == "producer") return SpanKind::kProducer;
+  if (kind == "consumer") return SpanKind::kConsumer;
+  return std::nullopt;
+}
+
+std::string signal_name(int signal_number) {
+  const char* abbreviation = sigabbrev_np(signal_number);
+  return abbreviation != nullptr ? std::string("SIG") + abbreviation
+                                 : "signal " + std::to_string(signal_number);
+}
+
+std::vector<char*> pointers_to(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (std::string& text : strings) pointers.push_back(text.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// Starts the command with SIGINT and SIGTERM blocked, so that one arriving before g_child_pid is
+// set is forwarded as soon as it is. Returns 0 or an errno value.
+int spawn_child(std::vector<std::string> arguments, std::vector<std::string> environment,
+                pid_t& child) {
+  sigset_t forwarded, previous_mask;
+  sigemptyset(&forwarded);
+  for (const int signal_number : kForwardedSignals) sigaddset(&forwarded, signal_number);
+  pthread_sigmask(SIG_BLOCK, &forwarded, &previous_mask);
+
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setsigmask(&attributes, &previous_mask);
+  posix_spawnattr_setsigdefault(&attributes, &forwarded);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  std::vector<char*> argv = pointers_to(arguments);
+  std::vector<char*> envp = pointers_to(environment);
+  const int error = posix_spawnp(&child, argv[0], nullptr, &attributes, argv.data(), envp.data());
+  posix_spawnattr_destroy(&attributes);
+  if (error == 0) g_child_pid = child;
+  pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
+  return error;
+}
+
+// Waits for the child; returns its wait status.
+int wait_for(pid_t child) {
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  g_child_pid = 0;
+  return status;
+}
+
+Attributes span_attributes(const RunArguments& arguments, std::string* error) {
+  Attributes attributes;
+  attributes.emplace_back("process.command", arguments.command[0]);
+  attributes.emplace_back("process.command_args", arguments.command);
+  for (const std::string& entry : arguments.attributes) {
+    const std::size_t equals = entry.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      *error = "--attribute expects KEY=VALUE, got \"" + entry + "\"";
+      return {};
+    }
+    attributes.emplace_back(entry.substr(0, equals), entry.substr(equals + 1));
+  }
+  return attributes;
+}
+
+int run_command(const RunArguments& arguments) {
+  const std::optional<SpanKind> kind = parse_kind(arguments.kind);
+  if (!kind) {
+    std::cerr << "weft run: --kind must be internal, client, server, producer or consumer\n";
+    return 2;
+  }
+  std::string error;
+  StartSpanOptions start;
+  start.kind = *kind;
+  start.attributes = span_attributes(arguments, &error);
+  if (!error.empty()) {
+    std::cerr << "weft run: " << error << '\n';
+    return 2;
+  }
+  const Context inherited = context_from_environment(environ);
+  std::shared_ptr<TracerProvider> provider;
+  Span span;
+  Context child_context = inherited;
+  if (exporter_configured()) {
+    Options options;
+    if (!variable_set("OTEL_SERVICE_NAME")) options.service_name = "weft-run";
+    if (!variable_set("OTEL_TRACES_EXPORTER")) options.exporter = "otlp";  // only an endpoint set
+    provider = TracerProvider::create(std::move(options));
+    start.parent = inherited;
+    const std::string& name = arguments.name.empty() ? arguments.command[0] : arguments.name;
+    span = provider->tracer("weft.run", WEFT_VERSION).start_span(name, start);
+    if (span.context().is_valid()) child_context = inherited.with_span(span.context());
+  }
+
+  const std::string traceparent = format_traceparent(child_context.span_context());
+  SignalForwarding forwarding;
+  pid_t child = 0;
+  const int spawn_error =
+      spawn_child(substitute_traceparent(arguments.command, traceparent),
+                  child_environment(environ, child_context), child);
+  int exit_code = 0;
+  if (spawn_error != 0) {
+    std::cerr << "weft run: cannot run " << arguments.command[0] << ": "
+              << std::strerror(spawn_error) << '\n';
+    exit_code = spawn_error == ENOENT ? 127 : 126;  // as a shell says "not found", "cannot run"
+    span.set_status(StatusCode::kError, std::string("cannot run: ") + std::strerror(spawn_error));
+  } else {
+    span.set_attribute("weft.process.child_pid", static_cast<std::int64_t>(child));
+    const int status = wait_for(child);
+    if (status >= 0 && WIFSIGNALED(status)) {
+      const std::string name = signal_name(WTERMSIG(status));
+      exit_code = 128 + WTERMSIG(status);
+      span.set_attribute("weft.process.signal", name);
+      span.set_status(StatusCode::kError, "killed by " + name);
+    } else if (status >= 0 && WIFEXITED(status)) {
+      exit_code = WEXITSTATUS(status);
+      span.set_attribute("process.exit.code", static_cast<std::int64_t>(exit_code));
+      if (exit_code != 0) span.set_status(StatusCode::kError, "exit code " + std::to_string(exit_code));
+    } else {
+      std::cerr << "weft run: lost track of the command: " << std::strerror(errno) << '\n';
+      exit_code = 126;
+      span.set_status(StatusCode::kError, "lost track of the command");
+    }
+  }
+  span.end();
+  if (provider && !provider->shutdown(std::chrono::seconds(10))) {
+    std::cerr << "weft run: the span could not be exported in time\n";
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto arguments = std::make_shared<RunArguments>();
+  CLI::App* run = app.add_subcommand("run", "Run a command as a span, with its context handed on");
+  run->footer(
+      "Runs COMMAND as a child span of the context in TRACEPARENT/TRACESTATE/BAGGAGE (if any) and\n"
+      "gives the command that span's context in the same variables, replacing inherited ones.\n"
+      "\"{{traceparent}}\" in ARGS is replaced by it too. SIGINT and SIGTERM sent to weft are\n"
+      "passed on. weft exits with the command's exit code, or 128+N when signal N killed it.\n"
+      "\n"
+      "Configured by the OpenTelemetry variables (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_*,\n"
+      "OTEL_SERVICE_NAME, WEFT_TRACES_FILE...). With neither an exporter nor an OTLP endpoint set,\n"
+      "the command runs and nothing is recorded; an inherited context is passed on unchanged.");
+  run->add_option("-n,--name", arguments->name, "Span name (default: the command)");
+  run->add_option("-a,--attribute", arguments->attributes, "Span attribute KEY=VALUE (repeatable)")
+      ->allow_extra_args(false);
+  run->add_option("-k,--kind", arguments->kind,
+                  "Span kind: internal, client, server, producer or consumer")
+      ->capture_default_str();
+  run->add_option("COMMAND", arguments->command, "The command and its arguments, after --")
+      ->required();
+  run->callback([arguments, &exit_code] { exit_code = run_command(*arguments); });
+}
+
+}  // namespace weft::cli
