@@ -1,6 +1,6 @@
 # Two commands a user needs: `make demo` and `make test`. Both install what is missing first.
 DEBIAN_PACKAGES := cmake g++ make ninja-build pkg-config libgtest-dev libgmock-dev \
-                   libbenchmark-dev nlohmann-json3-dev libcli11-dev chromium
+                   libbenchmark-dev nlohmann-json3-dev libcli11-dev chromium time
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
