@@ -2,7 +2,7 @@
 DEBIAN_PACKAGES := cmake g++ make ninja-build pkg-config libgtest-dev libgmock-dev \
                    libbenchmark-dev nlohmann-json3-dev libcli11-dev libboost-dev \
                    libprotobuf-dev protobuf-compiler libcurl4-openssl-dev zlib1g-dev \
-                   libcpp-httplib-dev chromium
+                   libcpp-httplib-dev chromium time
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=

@@ -10,4 +10,8 @@ for program in "$build_dir"/bench/*_benchmark; do
   "$program" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
     --benchmark_out="$results/$name.json" --benchmark_out_format=json
 done
+# Timed scripts for what is not a Google Benchmark (whole-command runs such as weft check).
+for script in bench/*.sh; do
+  "$script" "$build_dir" | tee "$results/$(basename "$script" .sh).txt"
+done
 echo "weft: benchmark results in $results/"
