@@ -2,12 +2,11 @@
 // exporter and with hand-made bodies, and its decoding checked against libprotobuf's encoding.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
-#include <thread>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "collector_process.h"
 #include "export/gzip.h"
@@ -63,7 +62,8 @@ otlp::collector::trace::v1::ExportTraceServiceRequest sample_request() {
   auto* scope_spans = resource_spans->add_scope_spans();
   scope_spans->mutable_scope()->set_name("sender");
   auto* span = scope_spans->add_spans();
-  span->set_trace_id(std::string("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\xff", 16));
+  span->set_trace_id(
+      std::string("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\xff", 16));
   span->set_span_id(std::string("\xaa\xbb\xcc\xdd\xee\xff\x00\x11", 8));
   span->set_name("from-protobuf");
   span->set_kind(otlp::trace::v1::Span::SPAN_KIND_SERVER);
@@ -137,8 +137,9 @@ TEST(CollectReceiver, MalformedBodiesAreRefusedWithTheReason) {
 
   received = cli::receive_traces("{\"resourceSpans\": [", "application/json");
   EXPECT_EQ(received.status, 400);
-  received = cli::receive_traces(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"spanId":"01"}]}]}]})",
-                                 "application/json; charset=utf-8");
+  received =
+      cli::receive_traces(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"spanId":"01"}]}]}]})",
+                          "application/json; charset=utf-8");
   EXPECT_EQ(received.status, 400);
   EXPECT_NE(received.error.find("traceId"), std::string::npos) << received.error;
   received = cli::receive_traces("hello", "text/plain");
@@ -254,9 +255,9 @@ TEST(Collect, DemoHonoursOtelTracesExporterOtlp) {
   std::filesystem::remove(collected);
   testing::CollectorProcess collector(collected);
   ASSERT_GT(collector.port(), 0);
-  const std::string command = "OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT=" +
-                              collector.base_url() + " " + WEFT_CLI_PATH + " demo -o " + demo_file +
-                              " > /dev/null";
+  const std::string command =
+      "OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT=" + collector.base_url() + " " +
+      WEFT_CLI_PATH + " demo -o " + demo_file + " > /dev/null";
   ASSERT_EQ(std::system(command.c_str()), 0);
   EXPECT_EQ(collector.stop(), 0);
   const auto from_collector = cli::read_trace_files({collected});
@@ -318,8 +319,8 @@ TEST(CollectReceiver, DeeplyNestedValuesAreRefusedNotRecursedWithoutEnd) {
   }
   const std::string attribute =
       length_delimited(0x0a, "deep") + length_delimited(0x12, value);  // KeyValue
-  const std::string body = length_delimited(           // ExportTraceServiceRequest.resource_spans
-      0x0a, length_delimited(                          // ResourceSpans.resource
+  const std::string body = length_delimited(  // ExportTraceServiceRequest.resource_spans
+      0x0a, length_delimited(                 // ResourceSpans.resource
                 0x0a, length_delimited(0x0a, attribute)));  // Resource.attributes
   const auto received = cli::receive_traces(body, "application/x-protobuf");
   EXPECT_EQ(received.status, 400);

@@ -31,21 +31,23 @@ class TestCollector {
 
   explicit TestCollector(Behaviour behaviour, int port = 0) : behaviour_(std::move(behaviour)) {
     server_.set_keep_alive_timeout(1);  // stopping waits for idle connections this long
-    server_.Post("/v1/traces", [this](const httplib::Request& request, httplib::Response& response) {
-      const int number = requests_.fetch_add(1);
-      opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest decoded;
-      if (decoded.ParseFromString(request.body)) {
-        std::size_t spans = 0;
-        for (const auto& resource : decoded.resource_spans()) {
-          for (const auto& scope : resource.scope_spans()) spans += scope.spans_size();
-        }
-        pending_spans_.fetch_add(spans);
-      }
-      response.status = 200;
-      behaviour_(number, response);
-      if (response.status == 200) received_spans_.fetch_add(pending_spans_.exchange(0));
-      pending_spans_.store(0);
-    });
+    server_.Post("/v1/traces",
+                 [this](const httplib::Request& request, httplib::Response& response) {
+                   const int number = requests_.fetch_add(1);
+                   opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest decoded;
+                   if (decoded.ParseFromString(request.body)) {
+                     std::size_t spans = 0;
+                     for (const auto& resource : decoded.resource_spans()) {
+                       for (const auto& scope : resource.scope_spans()) spans += scope.spans_size();
+                     }
+                     pending_spans_.fetch_add(spans);
+                   }
+                   response.status = 200;
+                   behaviour_(number, response);
+                   if (response.status == 200)
+                     received_spans_.fetch_add(pending_spans_.exchange(0));
+                   pending_spans_.store(0);
+                 });
     port_ = port == 0 ? server_.bind_to_any_port("127.0.0.1")
                       : (server_.bind_to_port("127.0.0.1", port) ? port : -1);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -170,7 +172,7 @@ TEST(OtlpFaults, CollectorDownAtStartThenUpExportResumes) {
   EXPECT_GE(during.spans_dropped_queue_full + during.spans_export_failed + 100 + 64, 5000u);
   EXPECT_GT(during.spans_dropped_queue_full, 0u);
   EXPECT_EQ(app.exporter_warning_count(), 1u) << "one warning for the outage, not one per batch: "
-                                      << ::testing::PrintToString(app.warnings);
+                                              << ::testing::PrintToString(app.warnings);
 
   TestCollector collector([](int, httplib::Response&) {}, port);
   ASSERT_EQ(collector.port(), port);

@@ -207,7 +207,8 @@ void write_span(ProtoWriter& proto, const SpanData& data) {
     proto.varint_field(status::kCode, static_cast<std::uint64_t>(data.status.code));
   }
   proto.end_message(status_message);
-  proto.fixed32_field(span::kFlags, otlp_span_flags(data.context.flags, true, data.parent_is_remote));
+  proto.fixed32_field(span::kFlags,
+                      otlp_span_flags(data.context.flags, true, data.parent_is_remote));
   proto.end_message(message);
 }
 
