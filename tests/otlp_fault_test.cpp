@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -34,6 +35,10 @@ class TestCollector {
     server_.Post("/v1/traces",
                  [this](const httplib::Request& request, httplib::Response& response) {
                    const int number = requests_.fetch_add(1);
+      {
+        std::lock_guard<std::mutex> lock(ports_mutex_);
+        remote_ports_.push_back(request.remote_port);
+      }
                    opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest decoded;
                    if (decoded.ParseFromString(request.body)) {
                      std::size_t spans = 0;
@@ -61,6 +66,11 @@ class TestCollector {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1/traces"; }
   int requests() const { return requests_.load(); }
   std::size_t received_spans() const { return received_spans_.load(); }
+  // The client port of each request, in order: one port per connection.
+  std::vector<int> remote_ports() {
+    std::lock_guard<std::mutex> lock(ports_mutex_);
+    return remote_ports_;
+  }
 
  private:
   Behaviour behaviour_;
@@ -70,6 +80,8 @@ class TestCollector {
   std::atomic<int> requests_{0};
   std::atomic<std::size_t> pending_spans_{0};
   std::atomic<std::size_t> received_spans_{0};
+  std::mutex ports_mutex_;
+  std::vector<int> remote_ports_;
 };
 
 // A port on 127.0.0.1 that nothing listens on (bound once, then released).
@@ -235,6 +247,43 @@ TEST(OtlpFaults, Collector400IsNotRetriedAndTheSpansAreCountedAsFailed) {
   ASSERT_EQ(app.exporter_warning_count(), 1u);
   EXPECT_NE(app.warnings[0].find("HTTP 400 (bad request), not retryable"), std::string::npos)
       << app.warnings[0];
+}
+
+}  // namespace
+}  // namespace weft
+
+namespace weft {
+namespace {
+
+TEST(OtlpFaults, AForkedChildExportsOverItsOwnConnection) {
+  TestCollector collector([](int, httplib::Response&) {});
+  OtlpHttpOptions otlp;
+  otlp.endpoint = collector.url();
+  auto exporter = make_otlp_http_exporter(otlp);
+  SpanData span;
+  span.context.trace_id = TraceId::from_words(1, 1);
+  span.context.span_id = SpanId::from_word(1);
+  span.name = "before-fork";
+  ASSERT_EQ(exporter->export_spans({&span}), ExportResult::kSuccess);  // keeps a connection open
+
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    span.name = "in-child";
+    _exit(exporter->export_spans({&span}) == ExportResult::kSuccess ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  span.name = "after-fork";
+  EXPECT_EQ(exporter->export_spans({&span}), ExportResult::kSuccess);
+  EXPECT_EQ(collector.requests(), 3);
+  EXPECT_EQ(collector.received_spans(), 3u);
+  const std::vector<int> ports = collector.remote_ports();
+  ASSERT_EQ(ports.size(), 3u);
+  EXPECT_NE(ports[1], ports[0]) << "the child must not reuse the parent's connection";
+  EXPECT_EQ(ports[2], ports[0]) << "the parent keeps its connection";
 }
 
 }  // namespace

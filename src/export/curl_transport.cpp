@@ -1,6 +1,7 @@
 // HttpTransport over one libcurl easy handle: the handle is reused so that the connection to the
 // collector is kept alive between exports. Only the export thread uses it.
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <mutex>
@@ -68,8 +69,10 @@ int check_cancel(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 
 class CurlTransport final : public HttpTransport {
  public:
-  explicit CurlTransport(CURL* handle) : handle_(handle) {}
-  ~CurlTransport() override { curl_easy_cleanup(handle_); }
+  explicit CurlTransport(CURL* handle) : handle_(handle), owner_pid_(getpid()) {}
+  ~CurlTransport() override {
+    if (handle_ != nullptr) curl_easy_cleanup(handle_);
+  }
 
   HttpResponse post(const HttpRequest& request, std::chrono::milliseconds timeout,
                     const std::atomic<bool>& cancel) noexcept override {
@@ -87,6 +90,10 @@ class CurlTransport final : public HttpTransport {
   HttpResponse perform(const HttpRequest& request, std::chrono::milliseconds timeout,
                        const std::atomic<bool>& cancel) {
     HttpResponse response;
+    if (!handle_for_this_process()) {
+      response.error = "libcurl could not be initialised";
+      return response;
+    }
     curl_slist* headers = nullptr;
     for (const auto& [name, value] : request.headers) {
       headers = curl_slist_append(headers, (name + ": " + value).c_str());
@@ -133,7 +140,20 @@ class CurlTransport final : public HttpTransport {
     return response;
   }
 
+  // A fork()ed child must not talk over the parent's kept-alive connection: the two would
+  // interleave their requests on one socket. The child gets a handle of its own.
+  bool handle_for_this_process() {
+    const pid_t pid = getpid();
+    if (pid != owner_pid_) {
+      owner_pid_ = pid;
+      // Leaked, not cleaned up: cleanup would act on the connection the parent still uses.
+      handle_ = curl_easy_init();
+    }
+    return handle_ != nullptr;
+  }
+
   CURL* handle_;
+  pid_t owner_pid_;
 };
 
 }  // namespace
