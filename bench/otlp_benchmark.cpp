@@ -1,12 +1,11 @@
 // OTLP export: protobuf encoding (spans per second on one core, bytes per span, allocations per
 // batch) next to the OTLP/JSON encoding, and end-to-end batch export over loopback HTTP to a real
 // `weft collect` process.
+#include <benchmark/benchmark.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <benchmark/benchmark.h>
 
 #include <atomic>
 #include <cstdio>

@@ -2,11 +2,11 @@
 // exporter and with hand-made bodies, and its decoding checked against libprotobuf's encoding.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "collector_process.h"
 #include "export/gzip.h"
@@ -62,7 +62,8 @@ otlp::collector::trace::v1::ExportTraceServiceRequest sample_request() {
   auto* scope_spans = resource_spans->add_scope_spans();
   scope_spans->mutable_scope()->set_name("sender");
   auto* span = scope_spans->add_spans();
-  span->set_trace_id(std::string("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\xff", 16));
+  span->set_trace_id(
+      std::string("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\xff", 16));
   span->set_span_id(std::string("\xaa\xbb\xcc\xdd\xee\xff\x00\x11", 8));
   span->set_name("from-protobuf");
   span->set_kind(otlp::trace::v1::Span::SPAN_KIND_SERVER);
@@ -136,8 +137,9 @@ TEST(CollectReceiver, MalformedBodiesAreRefusedWithTheReason) {
 
   received = cli::receive_traces("{\"resourceSpans\": [", "application/json");
   EXPECT_EQ(received.status, 400);
-  received = cli::receive_traces(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"spanId":"01"}]}]}]})",
-                                 "application/json; charset=utf-8");
+  received =
+      cli::receive_traces(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"spanId":"01"}]}]}]})",
+                          "application/json; charset=utf-8");
   EXPECT_EQ(received.status, 400);
   EXPECT_NE(received.error.find("traceId"), std::string::npos) << received.error;
   received = cli::receive_traces("hello", "text/plain");
@@ -253,9 +255,9 @@ TEST(Collect, DemoHonoursOtelTracesExporterOtlp) {
   std::filesystem::remove(collected);
   testing::CollectorProcess collector(collected);
   ASSERT_GT(collector.port(), 0);
-  const std::string command = "OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT=" +
-                              collector.base_url() + " " + WEFT_CLI_PATH + " demo -o " + demo_file +
-                              " > /dev/null";
+  const std::string command =
+      "OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT=" + collector.base_url() + " " +
+      WEFT_CLI_PATH + " demo -o " + demo_file + " > /dev/null";
   ASSERT_EQ(std::system(command.c_str()), 0);
   EXPECT_EQ(collector.stop(), 0);
   const auto from_collector = cli::read_trace_files({collected});
@@ -268,6 +270,92 @@ TEST(Collect, DemoHonoursOtelTracesExporterOtlp) {
   EXPECT_EQ(file_ids, collected_ids);
   std::filesystem::remove(collected);
   std::filesystem::remove(demo_file);
+}
+
+}  // namespace
+}  // namespace weft
+
+namespace weft {
+namespace {
+
+TEST(CollectReceiver, EveryTruncationAndCorruptionOfABodyIsRefusedOrReadNeverACrash) {
+  const std::string body = sample_request().SerializeAsString();
+  for (std::size_t length = 0; length < body.size(); ++length) {
+    const auto received = cli::receive_traces(body.substr(0, length), "application/x-protobuf");
+    EXPECT_TRUE(received.status == 200 || received.status == 400) << length;
+    if (received.status == 200) {
+      EXPECT_TRUE(received.line.empty() || nlohmann::json::accept(received.line));
+    }
+  }
+  std::uint64_t seed = 12345;
+  for (int round = 0; round < 2000; ++round) {
+    std::string corrupted = body;
+    for (int flips = 0; flips < 3; ++flips) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      corrupted[(seed >> 33) % corrupted.size()] = static_cast<char>(seed >> 56);
+    }
+    const auto received = cli::receive_traces(corrupted, "application/x-protobuf");
+    EXPECT_TRUE(received.status == 200 || received.status == 400);
+    if (received.status == 200 && !received.line.empty()) {
+      EXPECT_TRUE(nlohmann::json::accept(received.line)) << received.line;
+    }
+  }
+}
+
+// A protobuf field with a one-byte tag and a length-delimited `content`.
+std::string length_delimited(char tag, const std::string& content) {
+  std::string field(1, tag);
+  std::size_t size = content.size();
+  for (; size >= 0x80; size >>= 7) field.push_back(static_cast<char>((size & 0x7f) | 0x80));
+  field.push_back(static_cast<char>(size));
+  return field + content;
+}
+
+TEST(CollectReceiver, DeeplyNestedValuesAreRefusedNotRecursedWithoutEnd) {
+  // AnyValue{array_value: ArrayValue{values: AnyValue{array_value: ...}}}, 1000 levels deep.
+  std::string value = length_delimited(0x0a, "");  // string_value = ""
+  for (int level = 0; level < 1000; ++level) {
+    value = length_delimited(0x2a, length_delimited(0x0a, value));
+  }
+  const std::string attribute =
+      length_delimited(0x0a, "deep") + length_delimited(0x12, value);  // KeyValue
+  const std::string body = length_delimited(  // ExportTraceServiceRequest.resource_spans
+      0x0a, length_delimited(                 // ResourceSpans.resource
+                0x0a, length_delimited(0x0a, attribute)));  // Resource.attributes
+  const auto received = cli::receive_traces(body, "application/x-protobuf");
+  EXPECT_EQ(received.status, 400);
+  EXPECT_NE(received.error.find("nested too deeply"), std::string::npos) << received.error;
+}
+
+TEST(Collect, StopsGracefullyUnderLoadEveryAcceptedRequestIsAWholeLine) {
+  const std::string output = temp_path("graceful.jsonl");
+  std::filesystem::remove(output);
+  testing::CollectorProcess collector(output);
+  ASSERT_GT(collector.port(), 0);
+  const std::string body = sample_request().SerializeAsString();
+  std::atomic<int> accepted{0};
+  std::atomic<bool> go_on{true};
+  std::vector<std::thread> senders;
+  for (int sender = 0; sender < 4; ++sender) {
+    senders.emplace_back([&] {
+      while (go_on.load()) {
+        const auto response = post(collector.traces_url(), body, "application/x-protobuf");
+        if (response.status == 200) {
+          accepted.fetch_add(1);
+        } else {
+          break;  // the collector has stopped
+        }
+      }
+    });
+  }
+  while (accepted.load() < 40) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(collector.stop(SIGTERM), 0);
+  go_on.store(false);
+  for (auto& sender : senders) sender.join();
+  const auto lines = lines_of(output);
+  EXPECT_EQ(lines.size(), static_cast<std::size_t>(accepted.load()));
+  for (const auto& line : lines) ASSERT_TRUE(nlohmann::json::accept(line));
+  std::filesystem::remove(output);
 }
 
 }  // namespace

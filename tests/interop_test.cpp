@@ -4,12 +4,11 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "collector_process.h"
 #include "export/otlp_json.h"
@@ -186,7 +185,8 @@ TEST(Interop, NodesDecoderReadsWeftsProtobufAndJsonFieldByField) {
   EXPECT_EQ(resource_spans["schemaUrl"], "https://opentelemetry.io/schemas/1.24.0");
   EXPECT_EQ((*attribute(resource_spans["resource"]["attributes"], "service.name"))["stringValue"],
             "checkout");
-  EXPECT_EQ((*attribute(resource_spans["resource"]["attributes"], "process.pid"))["intValue"], "4242");
+  EXPECT_EQ((*attribute(resource_spans["resource"]["attributes"], "process.pid"))["intValue"],
+            "4242");
   const auto& scope_spans = resource_spans["scopeSpans"][0];
   EXPECT_EQ(scope_spans["scope"]["name"], "weft.test");
   EXPECT_EQ(scope_spans["scope"]["version"], "1.2.3");

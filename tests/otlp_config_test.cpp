@@ -1,7 +1,8 @@
 // OTEL_EXPORTER_OTLP_* -> the OTLP exporter's options, following the specification's rules.
+#include "config/otlp_config.h"
+
 #include <gtest/gtest.h>
 
-#include "config/otlp_config.h"
 #include "test_provider.h"
 
 namespace weft {
@@ -10,8 +11,8 @@ namespace {
 OtlpHttpOptions options_from(std::map<std::string, std::string> variables,
                              std::vector<std::string>* warnings_out = nullptr) {
   std::vector<std::string> warnings;
-  OtlpHttpOptions options =
-      detail::otlp_options_from_environment(testing::fake_environment(std::move(variables)), warnings);
+  OtlpHttpOptions options = detail::otlp_options_from_environment(
+      testing::fake_environment(std::move(variables)), warnings);
   if (warnings_out != nullptr) *warnings_out = warnings;
   return options;
 }
@@ -30,8 +31,9 @@ TEST(OtlpConfig, DefaultsAreTheSpecifications) {
 TEST(OtlpConfig, TheBaseEndpointGetsTheSignalPathAppended) {
   EXPECT_EQ(options_from({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"}}).endpoint,
             "http://collector:4318/v1/traces");
-  EXPECT_EQ(options_from({{"OTEL_EXPORTER_OTLP_ENDPOINT", "https://gw.example.com/otlp/"}}).endpoint,
-            "https://gw.example.com/otlp/v1/traces");
+  EXPECT_EQ(
+      options_from({{"OTEL_EXPORTER_OTLP_ENDPOINT", "https://gw.example.com/otlp/"}}).endpoint,
+      "https://gw.example.com/otlp/v1/traces");
 }
 
 TEST(OtlpConfig, TheTracesEndpointIsUsedAsIsAndWins) {
@@ -54,8 +56,8 @@ TEST(OtlpConfig, HeadersArePercentDecodedAndTheTracesFormWins) {
   ASSERT_EQ(options.headers.size(), 2u);
   EXPECT_EQ(options.headers[0], (std::pair<std::string, std::string>{"api-key", "a b,c"}));
   EXPECT_EQ(options.headers[1], (std::pair<std::string, std::string>{"tenant", "x"}));
-  options = options_from({{"OTEL_EXPORTER_OTLP_HEADERS", "a=1"},
-                          {"OTEL_EXPORTER_OTLP_TRACES_HEADERS", "b=2"}});
+  options = options_from(
+      {{"OTEL_EXPORTER_OTLP_HEADERS", "a=1"}, {"OTEL_EXPORTER_OTLP_TRACES_HEADERS", "b=2"}});
   ASSERT_EQ(options.headers.size(), 1u);
   EXPECT_EQ(options.headers[0].first, "b");
   std::vector<std::string> warnings;
@@ -100,8 +102,9 @@ TEST(OtlpConfig, BadValuesAreNamedAndFallBackToDefaults) {
 
 TEST(OtlpConfig, OtelTracesExporterOtlpBuildsABatchProcessor) {
   Config config = finalize_config(
-      Options{}, testing::fake_environment({{"OTEL_TRACES_EXPORTER", "otlp"},
-                                            {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9"}}));
+      Options{},
+      testing::fake_environment({{"OTEL_TRACES_EXPORTER", "otlp"},
+                                 {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9"}}));
   EXPECT_EQ(config.processors.size(), 1u);
   EXPECT_TRUE(config.warnings.empty());
   for (auto& processor : config.processors) processor->shutdown(std::chrono::milliseconds(1000));

@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -31,21 +32,27 @@ class TestCollector {
 
   explicit TestCollector(Behaviour behaviour, int port = 0) : behaviour_(std::move(behaviour)) {
     server_.set_keep_alive_timeout(1);  // stopping waits for idle connections this long
-    server_.Post("/v1/traces", [this](const httplib::Request& request, httplib::Response& response) {
-      const int number = requests_.fetch_add(1);
-      opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest decoded;
-      if (decoded.ParseFromString(request.body)) {
-        std::size_t spans = 0;
-        for (const auto& resource : decoded.resource_spans()) {
-          for (const auto& scope : resource.scope_spans()) spans += scope.spans_size();
-        }
-        pending_spans_.fetch_add(spans);
+    server_.Post("/v1/traces",
+                 [this](const httplib::Request& request, httplib::Response& response) {
+                   const int number = requests_.fetch_add(1);
+      {
+        std::lock_guard<std::mutex> lock(ports_mutex_);
+        remote_ports_.push_back(request.remote_port);
       }
-      response.status = 200;
-      behaviour_(number, response);
-      if (response.status == 200) received_spans_.fetch_add(pending_spans_.exchange(0));
-      pending_spans_.store(0);
-    });
+                   opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest decoded;
+                   if (decoded.ParseFromString(request.body)) {
+                     std::size_t spans = 0;
+                     for (const auto& resource : decoded.resource_spans()) {
+                       for (const auto& scope : resource.scope_spans()) spans += scope.spans_size();
+                     }
+                     pending_spans_.fetch_add(spans);
+                   }
+                   response.status = 200;
+                   behaviour_(number, response);
+                   if (response.status == 200)
+                     received_spans_.fetch_add(pending_spans_.exchange(0));
+                   pending_spans_.store(0);
+                 });
     port_ = port == 0 ? server_.bind_to_any_port("127.0.0.1")
                       : (server_.bind_to_port("127.0.0.1", port) ? port : -1);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -59,6 +66,11 @@ class TestCollector {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1/traces"; }
   int requests() const { return requests_.load(); }
   std::size_t received_spans() const { return received_spans_.load(); }
+  // The client port of each request, in order: one port per connection.
+  std::vector<int> remote_ports() {
+    std::lock_guard<std::mutex> lock(ports_mutex_);
+    return remote_ports_;
+  }
 
  private:
   Behaviour behaviour_;
@@ -68,6 +80,8 @@ class TestCollector {
   std::atomic<int> requests_{0};
   std::atomic<std::size_t> pending_spans_{0};
   std::atomic<std::size_t> received_spans_{0};
+  std::mutex ports_mutex_;
+  std::vector<int> remote_ports_;
 };
 
 // A port on 127.0.0.1 that nothing listens on (bound once, then released).
@@ -170,7 +184,7 @@ TEST(OtlpFaults, CollectorDownAtStartThenUpExportResumes) {
   EXPECT_GE(during.spans_dropped_queue_full + during.spans_export_failed + 100 + 64, 5000u);
   EXPECT_GT(during.spans_dropped_queue_full, 0u);
   EXPECT_EQ(app.exporter_warning_count(), 1u) << "one warning for the outage, not one per batch: "
-                                      << ::testing::PrintToString(app.warnings);
+                                              << ::testing::PrintToString(app.warnings);
 
   TestCollector collector([](int, httplib::Response&) {}, port);
   ASSERT_EQ(collector.port(), port);
@@ -233,6 +247,43 @@ TEST(OtlpFaults, Collector400IsNotRetriedAndTheSpansAreCountedAsFailed) {
   ASSERT_EQ(app.exporter_warning_count(), 1u);
   EXPECT_NE(app.warnings[0].find("HTTP 400 (bad request), not retryable"), std::string::npos)
       << app.warnings[0];
+}
+
+}  // namespace
+}  // namespace weft
+
+namespace weft {
+namespace {
+
+TEST(OtlpFaults, AForkedChildExportsOverItsOwnConnection) {
+  TestCollector collector([](int, httplib::Response&) {});
+  OtlpHttpOptions otlp;
+  otlp.endpoint = collector.url();
+  auto exporter = make_otlp_http_exporter(otlp);
+  SpanData span;
+  span.context.trace_id = TraceId::from_words(1, 1);
+  span.context.span_id = SpanId::from_word(1);
+  span.name = "before-fork";
+  ASSERT_EQ(exporter->export_spans({&span}), ExportResult::kSuccess);  // keeps a connection open
+
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    span.name = "in-child";
+    _exit(exporter->export_spans({&span}) == ExportResult::kSuccess ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  span.name = "after-fork";
+  EXPECT_EQ(exporter->export_spans({&span}), ExportResult::kSuccess);
+  EXPECT_EQ(collector.requests(), 3);
+  EXPECT_EQ(collector.received_spans(), 3u);
+  const std::vector<int> ports = collector.remote_ports();
+  ASSERT_EQ(ports.size(), 3u);
+  EXPECT_NE(ports[1], ports[0]) << "the child must not reuse the parent's connection";
+  EXPECT_EQ(ports[2], ports[0]) << "the parent keeps its connection";
 }
 
 }  // namespace

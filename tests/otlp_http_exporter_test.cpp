@@ -1,5 +1,7 @@
 // The OTLP/HTTP exporter's rules, with a scripted transport: what it sends, when it retries, how
 // long it waits, and what it reports. Real sockets are in otlp_fault_test.cpp.
+#include "export/otlp_http_exporter.h"
+
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -8,7 +10,6 @@
 
 #include "diagnostics/counters.h"
 #include "export/gzip.h"
-#include "export/otlp_http_exporter.h"
 #include "export/retry_policy.h"
 #include "trace_service.pb.h"
 #include "weft/diagnostics.h"
@@ -64,7 +65,8 @@ struct ExporterUnderTest {
   SpanData span;
   std::vector<std::string> messages;
 
-  explicit ExporterUnderTest(std::vector<detail::HttpResponse> script, OtlpHttpOptions options = {}) {
+  explicit ExporterUnderTest(std::vector<detail::HttpResponse> script,
+                             OtlpHttpOptions options = {}) {
     log->script.assign(script.begin(), script.end());
     if (options.initial_backoff == milliseconds(1000)) options.initial_backoff = milliseconds(10);
     options.max_backoff = std::min(options.max_backoff, milliseconds(40));
@@ -229,9 +231,9 @@ TEST(OtlpHttpExporter, PartialSuccessInJson) {
   EXPECT_EQ(partial.rejected_spans, 12);
   EXPECT_EQ(partial.error_message, "quota \"x\"");
   EXPECT_EQ(detail::parse_partial_success("{}", OtlpProtocol::kHttpJson).rejected_spans, 0);
-  EXPECT_EQ(detail::parse_partial_success("\xff\xff garbage", OtlpProtocol::kHttpProtobuf)
-                .rejected_spans,
-            0);
+  EXPECT_EQ(
+      detail::parse_partial_success("\xff\xff garbage", OtlpProtocol::kHttpProtobuf).rejected_spans,
+      0);
 }
 
 TEST(RetryPolicy, RetryableStatusesAreTheSpecificationsOnes) {
@@ -264,7 +266,8 @@ TEST(Gzip, RoundTripsAndRefusesBombsAndGarbage) {
   std::string compressed, inflated;
   ASSERT_TRUE(detail::gzip_compress(original, compressed));
   EXPECT_LT(compressed.size(), 1000u);
-  EXPECT_EQ(detail::gzip_decompress(compressed, original.size(), inflated), detail::GunzipResult::kOk);
+  EXPECT_EQ(detail::gzip_decompress(compressed, original.size(), inflated),
+            detail::GunzipResult::kOk);
   EXPECT_EQ(inflated, original);
   EXPECT_EQ(detail::gzip_decompress(compressed, original.size() - 1, inflated),
             detail::GunzipResult::kTooLarge);

@@ -1,12 +1,13 @@
 // The hand-written OTLP protobuf encoder, checked field by field with libprotobuf decoding what it
 // wrote (the .proto files in tests/proto/ are written from the specification's field numbers).
+#include "export/otlp_proto.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
 #include <vector>
 
-#include "export/otlp_proto.h"
 #include "sample_spans.h"
 #include "trace_service.pb.h"
 
@@ -51,7 +52,8 @@ TEST(OtlpProtoEncoder, EverySpanFieldDecodesToWhatWasMeant) {
   const auto& resource_spans = request.resource_spans(0);
   EXPECT_EQ(resource_spans.schema_url(), "https://opentelemetry.io/schemas/1.24.0");
   ASSERT_EQ(resource_spans.resource().attributes_size(), 2);
-  EXPECT_EQ(find(resource_spans.resource().attributes(), "service.name")->string_value(), "checkout");
+  EXPECT_EQ(find(resource_spans.resource().attributes(), "service.name")->string_value(),
+            "checkout");
   EXPECT_EQ(find(resource_spans.resource().attributes(), "process.pid")->int_value(), 4242);
   ASSERT_EQ(resource_spans.scope_spans_size(), 1);
   const auto& scope_spans = resource_spans.scope_spans(0);
@@ -149,8 +151,11 @@ TEST(OtlpProtoEncoder, GroupsByResourceThenScopeInOrderOfFirstAppearance) {
   InstrumentationScope scope_y{"y", "", ""};
   std::vector<SpanData> spans(5);
   const std::pair<const Resource*, const InstrumentationScope*> owners[] = {
-      {&first_resource, &scope_x}, {&second_resource, &scope_x}, {&first_resource, &scope_y},
-      {&first_resource, &scope_x}, {&second_resource, &scope_x}};
+      {&first_resource, &scope_x},
+      {&second_resource, &scope_x},
+      {&first_resource, &scope_y},
+      {&first_resource, &scope_x},
+      {&second_resource, &scope_x}};
   std::vector<const SpanData*> pointers;
   for (std::size_t index = 0; index < spans.size(); ++index) {
     spans[index].name = "span-" + std::to_string(index);

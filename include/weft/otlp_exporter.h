@@ -29,13 +29,13 @@ struct OtlpHttpOptions {
   // The full URL spans are posted to. OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as is;
   // OTEL_EXPORTER_OTLP_ENDPOINT is a base URL that gets "/v1/traces" appended.
   std::string endpoint = "http://localhost:4318/v1/traces";
-  OtlpProtocol protocol = OtlpProtocol::kHttpProtobuf;         // _PROTOCOL
-  std::vector<std::pair<std::string, std::string>> headers;    // _HEADERS
-  std::chrono::milliseconds timeout{10000};                    // _TIMEOUT: one export, retries included
-  bool gzip = false;                                           // _COMPRESSION=gzip
-  std::string certificate_file;                                // _CERTIFICATE (CA bundle, PEM)
-  std::string client_certificate_file;                         // _CLIENT_CERTIFICATE
-  std::string client_key_file;                                 // _CLIENT_KEY
+  OtlpProtocol protocol = OtlpProtocol::kHttpProtobuf;       // _PROTOCOL
+  std::vector<std::pair<std::string, std::string>> headers;  // _HEADERS
+  std::chrono::milliseconds timeout{10000};  // _TIMEOUT: one export, retries included
+  bool gzip = false;                         // _COMPRESSION=gzip
+  std::string certificate_file;              // _CERTIFICATE (CA bundle, PEM)
+  std::string client_certificate_file;       // _CLIENT_CERTIFICATE
+  std::string client_key_file;               // _CLIENT_KEY
   // Retries on 429, 502, 503, 504 and on connection failures: exponential backoff with jitter,
   // or the server's Retry-After when that is longer, never past `timeout`.
   std::chrono::milliseconds initial_backoff{1000};

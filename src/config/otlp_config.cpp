@@ -117,7 +117,8 @@ OtlpHttpOptions otlp_options_from_environment(const Environment& environment,
     }
   }
   if (auto file = variables.get("CERTIFICATE")) options.certificate_file = file->second;
-  if (auto file = variables.get("CLIENT_CERTIFICATE")) options.client_certificate_file = file->second;
+  if (auto file = variables.get("CLIENT_CERTIFICATE"))
+    options.client_certificate_file = file->second;
   if (auto file = variables.get("CLIENT_KEY")) options.client_key_file = file->second;
   // OTEL_EXPORTER_OTLP_INSECURE applies to gRPC only; for HTTP the URL's scheme decides.
   return options;

@@ -1,13 +1,13 @@
 // HttpTransport over one libcurl easy handle: the handle is reused so that the connection to the
 // collector is kept alive between exports. Only the export thread uses it.
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <mutex>
 #include <string_view>
 
 #include "export/http_transport.h"
-#include "runtime/process_info.h"
 
 namespace weft::detail {
 namespace {
@@ -69,9 +69,9 @@ int check_cancel(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 
 class CurlTransport final : public HttpTransport {
  public:
-  explicit CurlTransport(CURL* handle) : handle_(handle), owner_pid_(process_id()) {}
+  explicit CurlTransport(CURL* handle) : handle_(handle), owner_pid_(getpid()) {}
   ~CurlTransport() override {
-    if (owner_pid_ == process_id()) curl_easy_cleanup(handle_);
+    if (handle_ != nullptr) curl_easy_cleanup(handle_);
   }
 
   HttpResponse post(const HttpRequest& request, std::chrono::milliseconds timeout,
@@ -89,10 +89,10 @@ class CurlTransport final : public HttpTransport {
  private:
   HttpResponse perform(const HttpRequest& request, std::chrono::milliseconds timeout,
                        const std::atomic<bool>& cancel) {
-    if (!use_own_handle_after_fork()) {
-      HttpResponse failed;
-      failed.error = "libcurl could not make a handle in this forked process";
-      return failed;
+    HttpResponse response;
+    if (!handle_for_this_process()) {
+      response.error = "libcurl could not be initialised";
+      return response;
     }
     curl_slist* headers = nullptr;
     for (const auto& [name, value] : request.headers) {
@@ -101,7 +101,6 @@ class CurlTransport final : public HttpTransport {
     // Without this, libcurl waits for "100 Continue" before sending a large body.
     headers = curl_slist_append(headers, "Expect:");
 
-    HttpResponse response;
     curl_easy_reset(handle_);
     curl_easy_setopt(handle_, CURLOPT_NOSIGNAL, 1L);  // never raise SIGALRM/SIGPIPE in the app
     curl_easy_setopt(handle_, CURLOPT_URL, request.url.c_str());
@@ -141,20 +140,20 @@ class CurlTransport final : public HttpTransport {
     return response;
   }
 
-  // In a fork()ed child the handle's kept-alive connection is the parent's socket: the child must
-  // never write to it (nor close it with a TLS goodbye). It gets a handle of its own, and the
-  // copy is left untouched.
-  bool use_own_handle_after_fork() {
-    if (owner_pid_ == process_id()) return true;
-    CURL* fresh = curl_easy_init();
-    if (fresh == nullptr) return false;
-    handle_ = fresh;
-    owner_pid_ = process_id();
-    return true;
+  // A fork()ed child must not talk over the parent's kept-alive connection: the two would
+  // interleave their requests on one socket. The child gets a handle of its own.
+  bool handle_for_this_process() {
+    const pid_t pid = getpid();
+    if (pid != owner_pid_) {
+      owner_pid_ = pid;
+      // Leaked, not cleaned up: cleanup would act on the connection the parent still uses.
+      handle_ = curl_easy_init();
+    }
+    return handle_ != nullptr;
   }
 
   CURL* handle_;
-  std::int32_t owner_pid_;
+  pid_t owner_pid_;
 };
 
 }  // namespace

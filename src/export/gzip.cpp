@@ -50,8 +50,8 @@ GunzipResult gzip_decompress(std::string_view data, std::size_t max_size, std::s
       outcome = stream.avail_in == 0 ? GunzipResult::kOk : GunzipResult::kMalformed;
       break;
     }
-    if (result != Z_OK) break;                                   // corrupt data
-    if (stream.avail_in == 0 && produced == 0) break;            // truncated stream
+    if (result != Z_OK) break;                         // corrupt data
+    if (stream.avail_in == 0 && produced == 0) break;  // truncated stream
   }
   inflateEnd(&stream);
   return outcome;

@@ -38,7 +38,8 @@ std::string describe(const HttpResponse& response) {
 class OtlpHttpExporter final : public SpanExporter {
  public:
   OtlpHttpExporter(OtlpHttpOptions options, std::unique_ptr<HttpTransport> transport)
-      : options_(std::move(options)), transport_(std::move(transport)),
+      : options_(std::move(options)),
+        transport_(std::move(transport)),
         random_(std::random_device{}()) {
     request_.url = options_.endpoint;
     request_.certificate_file = options_.certificate_file;
@@ -93,17 +94,19 @@ class OtlpHttpExporter final : public SpanExporter {
     for (unsigned retry = 0;; ++retry) {
       const auto remaining =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (remaining.count() <= 0) return failed("timed out after " + std::to_string(retry) + " attempts");
+      if (remaining.count() <= 0)
+        return failed("timed out after " + std::to_string(retry) + " attempts");
       const HttpResponse response = transport_->post(request_, remaining, cancel_);
       if (response.status >= 200 && response.status < 300) return succeeded(response, span_count);
       if (cancel_.load(std::memory_order_relaxed)) return failed("cancelled by shutdown");
       if (!is_retryable_status(response.status)) {
         return failed(describe(response) + ", not retryable");
       }
-      std::chrono::milliseconds delay = backoff_delay(
-          retry, options_.initial_backoff, options_.max_backoff, unit_(random_));
+      std::chrono::milliseconds delay =
+          backoff_delay(retry, options_.initial_backoff, options_.max_backoff, unit_(random_));
       if (response.retry_after) {
-        if (auto asked = parse_retry_after(*response.retry_after, std::chrono::system_clock::now())) {
+        if (auto asked =
+                parse_retry_after(*response.retry_after, std::chrono::system_clock::now())) {
           delay = std::max(delay, *asked);
         }
       }
@@ -127,10 +130,11 @@ class OtlpHttpExporter final : public SpanExporter {
     }
     const PartialSuccess partial = parse_partial_success(response.body, options_.protocol);
     if (partial.rejected_spans > 0) {
-      count(counters().spans_rejected_by_collector, static_cast<std::uint64_t>(partial.rejected_spans));
-      log_warning("otlp exporter: the collector rejected " + std::to_string(partial.rejected_spans) +
-                  " of " + std::to_string(span_count) + " spans" +
-                  (partial.error_message.empty() ? "" : ": " + partial.error_message));
+      count(counters().spans_rejected_by_collector,
+            static_cast<std::uint64_t>(partial.rejected_spans));
+      log_warning("otlp exporter: the collector rejected " +
+                  std::to_string(partial.rejected_spans) + " of " + std::to_string(span_count) +
+                  " spans" + (partial.error_message.empty() ? "" : ": " + partial.error_message));
     } else if (!partial.error_message.empty()) {
       log_warning("otlp exporter: the collector says: " + partial.error_message);
     }
@@ -190,7 +194,8 @@ std::string json_string_after(std::string_view body, std::string_view name) {
   const std::size_t open = body.find('"', body.find(':', found + name.size()));
   if (open == std::string_view::npos) return {};
   std::string text;
-  for (std::size_t position = open + 1; position < body.size() && body[position] != '"'; ++position) {
+  for (std::size_t position = open + 1; position < body.size() && body[position] != '"';
+       ++position) {
     if (body[position] == '\\' && position + 1 < body.size()) ++position;
     text.push_back(body[position]);
   }

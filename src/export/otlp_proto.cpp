@@ -77,8 +77,13 @@ void write_value(ProtoWriter& proto, std::uint32_t field, const AttributeValue& 
           const std::size_t array = proto.begin_message(any_value::kArray);
           for (const auto& element : held) {
             const std::size_t item = proto.begin_message(array_value::kValues);
-            // vector<bool> yields proxies: name the element type so the right member is written.
-            write_scalar(proto, static_cast<typename T::value_type>(element));
+            using Element = typename T::value_type;
+            if constexpr (std::is_same_v<Element, bool>) {
+              // vector<bool> yields proxies: convert, so that the bool member is written.
+              write_scalar(proto, static_cast<bool>(element));
+            } else {
+              write_scalar(proto, element);  // by reference: strings are not copied
+            }
             proto.end_message(item);
           }
           proto.end_message(array);
@@ -207,7 +212,8 @@ void write_span(ProtoWriter& proto, const SpanData& data) {
     proto.varint_field(status::kCode, static_cast<std::uint64_t>(data.status.code));
   }
   proto.end_message(status_message);
-  proto.fixed32_field(span::kFlags, otlp_span_flags(data.context.flags, true, data.parent_is_remote));
+  proto.fixed32_field(span::kFlags,
+                      otlp_span_flags(data.context.flags, true, data.parent_is_remote));
   proto.end_message(message);
 }
 

@@ -22,9 +22,12 @@ class ProtoReader {
     wire_type_ = static_cast<std::uint32_t>(tag & 7);
     if (field_ == 0 || (tag >> 3) > 0x1fffffff) return fail();
     switch (wire_type_) {
-      case 0: return varint(value_);
-      case 1: return fixed(8);
-      case 5: return fixed(4);
+      case 0:
+        return varint(value_);
+      case 1:
+        return fixed(8);
+      case 5:
+        return fixed(4);
       case 2: {
         std::uint64_t length = 0;
         if (!varint(length) || length > data_.size() - position_) return fail();
@@ -32,7 +35,8 @@ class ProtoReader {
         position_ += static_cast<std::size_t>(length);
         return true;
       }
-      default: return fail();  // groups (3, 4) are not used by OTLP
+      default:
+        return fail();  // groups (3, 4) are not used by OTLP
     }
   }
 

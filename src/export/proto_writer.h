@@ -6,6 +6,7 @@
 // (the shortest varints) without a separate pass to compute sizes.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -21,11 +22,20 @@ class ProtoWriter {
   static constexpr std::uint32_t kLengthDelimited = 2;
   static constexpr std::uint32_t kFixed32 = 5;
 
-  explicit ProtoWriter(std::string& out) noexcept : out_(out) {}
+  // Writes after what `out` already holds. The string is used as a raw buffer while writing (its
+  // whole capacity is made its size, so writes are plain stores rather than std::string::append
+  // calls), and cut back to what was written when the writer goes away.
+  explicit ProtoWriter(std::string& out) : out_(out), size_(out.size()) {
+    out_.resize(std::max(out_.capacity(), size_ + kInitialRoom));
+  }
+  ~ProtoWriter() { out_.resize(size_); }
+  ProtoWriter(const ProtoWriter&) = delete;
+  ProtoWriter& operator=(const ProtoWriter&) = delete;
 
   void varint_field(std::uint32_t field, std::uint64_t value) {
-    tag(field, kVarint);
-    varint(value);
+    make_room(kMaxFieldHeader);
+    put_varint((field << 3) | kVarint);
+    put_varint(value);
   }
   void bool_field(std::uint32_t field, bool value) { varint_field(field, value ? 1 : 0); }
   // int64 is written as its two's complement, as protobuf's int64 (not sint64) requires.
@@ -33,12 +43,14 @@ class ProtoWriter {
     varint_field(field, static_cast<std::uint64_t>(value));
   }
   void fixed64_field(std::uint32_t field, std::uint64_t value) {
-    tag(field, kFixed64);
-    little_endian(value, 8);
+    make_room(kMaxFieldHeader);
+    put_varint((field << 3) | kFixed64);
+    put_little_endian(value, 8);
   }
   void fixed32_field(std::uint32_t field, std::uint32_t value) {
-    tag(field, kFixed32);
-    little_endian(value, 4);
+    make_room(kMaxFieldHeader);
+    put_varint((field << 3) | kFixed32);
+    put_little_endian(value, 4);
   }
   void double_field(std::uint32_t field, double value) {
     std::uint64_t bits;
@@ -46,9 +58,11 @@ class ProtoWriter {
     fixed64_field(field, bits);
   }
   void bytes_field(std::uint32_t field, const void* data, std::size_t size) {
-    tag(field, kLengthDelimited);
-    varint(size);
-    out_.append(static_cast<const char*>(data), size);
+    make_room(kMaxFieldHeader + size);
+    put_varint((field << 3) | kLengthDelimited);
+    put_varint(size);
+    if (size != 0) std::memcpy(&out_[size_], data, size);
+    size_ += size;
   }
   void string_field(std::uint32_t field, std::string_view text) {
     bytes_field(field, text.data(), text.size());
@@ -56,8 +70,9 @@ class ProtoWriter {
 
   // The tag and length of a nested message whose size is known beforehand: the content follows.
   void message_header(std::uint32_t field, std::size_t size) {
-    tag(field, kLengthDelimited);
-    varint(size);
+    make_room(kMaxFieldHeader);
+    put_varint((field << 3) | kLengthDelimited);
+    put_varint(size);
   }
 
   static constexpr std::size_t varint_size(std::uint64_t value) noexcept {
@@ -75,26 +90,30 @@ class ProtoWriter {
 
   // Returns where the message's content starts; pass it to end_message().
   std::size_t begin_message(std::uint32_t field) {
-    tag(field, kLengthDelimited);
-    out_.append(kMaxLengthBytes, '\0');
-    return out_.size();
+    make_room(kMaxFieldHeader);
+    put_varint((field << 3) | kLengthDelimited);
+    size_ += kMaxLengthBytes;
+    return size_;
   }
 
   void end_message(std::size_t content_start) {
-    const std::size_t length = out_.size() - content_start;
+    const std::size_t length = size_ - content_start;
+    char* const reserved = &out_[content_start - kMaxLengthBytes];
     char prefix[10];  // room for any varint, although lengths stay below 4 GiB
     const std::size_t prefix_size = encode_varint(length, prefix);
-    char* const reserved = &out_[content_start - kMaxLengthBytes];
     std::memcpy(reserved, prefix, prefix_size);
     if (prefix_size != kMaxLengthBytes) {
       std::memmove(reserved + prefix_size, reserved + kMaxLengthBytes, length);
-      out_.resize(out_.size() - (kMaxLengthBytes - prefix_size));
+      size_ -= kMaxLengthBytes - prefix_size;
     }
   }
 
  private:
   // A message is at most 4 GiB long: five varint bytes.
   static constexpr std::size_t kMaxLengthBytes = 5;
+  // A tag (at most 5 bytes) and a varint, fixed64 or length (at most 10).
+  static constexpr std::size_t kMaxFieldHeader = 15;
+  static constexpr std::size_t kInitialRoom = 4096;
 
   static std::size_t encode_varint(std::uint64_t value, char* out) noexcept {
     std::size_t size = 0;
@@ -106,22 +125,21 @@ class ProtoWriter {
     return size;
   }
 
-  void tag(std::uint32_t field, std::uint32_t wire_type) { varint((field << 3) | wire_type); }
-
-  void varint(std::uint64_t value) {
-    char bytes[10];
-    out_.append(bytes, encode_varint(value, bytes));
+  void make_room(std::size_t bytes) {
+    if (out_.size() - size_ < bytes) out_.resize(std::max(out_.size() * 2, size_ + bytes));
   }
 
-  void little_endian(std::uint64_t value, std::size_t size) {
-    char bytes[8];
-    for (std::size_t index = 0; index < size; ++index) {
-      bytes[index] = static_cast<char>(value >> (8 * index));
+  void put_varint(std::uint64_t value) noexcept { size_ += encode_varint(value, &out_[size_]); }
+
+  void put_little_endian(std::uint64_t value, std::size_t bytes) noexcept {
+    for (std::size_t index = 0; index < bytes; ++index) {
+      out_[size_ + index] = static_cast<char>(value >> (8 * index));
     }
-    out_.append(bytes, size);
+    size_ += bytes;
   }
 
   std::string& out_;
+  std::size_t size_;  // what has been written; out_.size() is the room
 };
 
 }  // namespace weft::detail

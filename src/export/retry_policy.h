@@ -19,7 +19,6 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
 // scaled by a factor in [0.5, 1] taken from `random_unit` (in [0, 1)), so that many exporters
 // failing together do not retry in step.
 std::chrono::milliseconds backoff_delay(unsigned retry, std::chrono::milliseconds initial,
-                                        std::chrono::milliseconds max,
-                                        double random_unit) noexcept;
+                                        std::chrono::milliseconds max, double random_unit) noexcept;
 
 }  // namespace weft::detail

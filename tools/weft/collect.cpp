@@ -121,8 +121,8 @@ int run_collect(const CollectOptions& options) {
   std::unique_ptr<Forwarder> forwarder;
   if (!options.forward.empty()) {
     const bool full_url = options.forward.find("/v1/traces") != std::string::npos;
-    forwarder = std::make_unique<Forwarder>(full_url ? options.forward
-                                                     : detail::traces_url_from_base(options.forward));
+    forwarder = std::make_unique<Forwarder>(
+        full_url ? options.forward : detail::traces_url_from_base(options.forward));
   }
 
   // The signals are taken by one thread with sigwait(); every other thread (the server's
@@ -144,10 +144,9 @@ int run_collect(const CollectOptions& options) {
     handle_traces(request, response, content_reader, options, sink, forwarder.get(), totals);
   });
 
-  const int port = options.port == 0 ? server.bind_to_any_port(options.host)
-                                     : (server.bind_to_port(options.host, options.port)
-                                            ? options.port
-                                            : -1);
+  const int port = options.port == 0
+                       ? server.bind_to_any_port(options.host)
+                       : (server.bind_to_port(options.host, options.port) ? options.port : -1);
   if (port < 0) {
     std::cerr << "weft collect: cannot listen on " << options.host << ':' << options.port << '\n';
     return 2;
@@ -177,8 +176,9 @@ int run_collect(const CollectOptions& options) {
 void add_collect_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<CollectOptions>();
   CLI::App* collect = app.add_subcommand(
-      "collect", "Receive OTLP/HTTP traces (protobuf or JSON) and append them to an OTLP/JSON "
-                 "lines file");
+      "collect",
+      "Receive OTLP/HTTP traces (protobuf or JSON) and append them to an OTLP/JSON "
+      "lines file");
   collect->add_option("--host", options->host, "Address to listen on")->capture_default_str();
   collect->add_option("-p,--port", options->port, "Port to listen on (0: any free port)")
       ->capture_default_str();
@@ -187,8 +187,9 @@ void add_collect_command(CLI::App& app, int& exit_code) {
   collect->add_option("--forward", options->forward,
                       "Also send what arrives to this OTLP/HTTP collector (base URL or full "
                       "/v1/traces URL)");
-  collect->add_option("--max-body-bytes", options->max_body_bytes,
-                      "Largest request body accepted, before and after decompression")
+  collect
+      ->add_option("--max-body-bytes", options->max_body_bytes,
+                   "Largest request body accepted, before and after decompression")
       ->capture_default_str();
   collect->callback([options, &exit_code] { exit_code = run_collect(*options); });
 }

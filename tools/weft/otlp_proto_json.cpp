@@ -8,12 +8,12 @@ namespace {
 // How a field's value is written in OTLP/JSON.
 enum class Kind {
   kString,
-  kId,        // bytes written as lowercase hex (trace and span ids)
-  kBytes,     // bytes written as base64 (AnyValue.bytes_value)
-  kNumber,    // uint32 and enums: a JSON number
-  kInt64,     // int64: a decimal string
-  kFixed64,   // fixed64: a decimal string
-  kFixed32,   // a JSON number
+  kId,       // bytes written as lowercase hex (trace and span ids)
+  kBytes,    // bytes written as base64 (AnyValue.bytes_value)
+  kNumber,   // uint32 and enums: a JSON number
+  kInt64,    // int64: a decimal string
+  kFixed64,  // fixed64: a decimal string
+  kFixed32,  // a JSON number
   kDouble,
   kBool,
   kMessage,
@@ -110,13 +110,11 @@ const FieldSpec kScopeSpansFields[] = {{1, "scope", Kind::kMessage, false, &kSco
                                        {2, "spans", Kind::kMessage, true, &kSpan, 0},
                                        {3, "schemaUrl", Kind::kString, false, nullptr, 0}};
 const MessageSpec kScopeSpans = spec_of(kScopeSpansFields);
-const FieldSpec kResourceSpansFields[] = {
-    {1, "resource", Kind::kMessage, false, &kResource, 0},
-    {2, "scopeSpans", Kind::kMessage, true, &kScopeSpans, 0},
-    {3, "schemaUrl", Kind::kString, false, nullptr, 0}};
+const FieldSpec kResourceSpansFields[] = {{1, "resource", Kind::kMessage, false, &kResource, 0},
+                                          {2, "scopeSpans", Kind::kMessage, true, &kScopeSpans, 0},
+                                          {3, "schemaUrl", Kind::kString, false, nullptr, 0}};
 const MessageSpec kResourceSpans = spec_of(kResourceSpansFields);
-const FieldSpec kRequestFields[] = {
-    {1, "resourceSpans", Kind::kMessage, true, &kResourceSpans, 0}};
+const FieldSpec kRequestFields[] = {{1, "resourceSpans", Kind::kMessage, true, &kResourceSpans, 0}};
 const MessageSpec kRequest = spec_of(kRequestFields);
 
 // Deep enough for any real attribute value; stops a crafted body from exhausting the stack.
@@ -126,11 +124,15 @@ std::uint32_t wire_type_of(Kind kind) {
   switch (kind) {
     case Kind::kNumber:
     case Kind::kInt64:
-    case Kind::kBool: return 0;
+    case Kind::kBool:
+      return 0;
     case Kind::kFixed64:
-    case Kind::kDouble: return 1;
-    case Kind::kFixed32: return 5;
-    default: return 2;
+    case Kind::kDouble:
+      return 1;
+    case Kind::kFixed32:
+      return 5;
+    default:
+      return 2;
   }
 }
 
@@ -214,14 +216,27 @@ class Decoder {
         }
         value = to_hex(reader.bytes());
         return true;
-      case Kind::kBytes: value = to_base64(reader.bytes()); return true;
+      case Kind::kBytes:
+        value = to_base64(reader.bytes());
+        return true;
       case Kind::kNumber:
-      case Kind::kFixed32: value = reader.value(); return true;
-      case Kind::kInt64: value = std::to_string(static_cast<std::int64_t>(reader.value())); return true;
-      case Kind::kFixed64: value = std::to_string(reader.value()); return true;
-      case Kind::kDouble: value = reader.as_double(); return true;
-      case Kind::kBool: value = reader.value() != 0; return true;
-      case Kind::kMessage: return decode(reader.bytes(), *field.message, value, depth + 1);
+      case Kind::kFixed32:
+        value = reader.value();
+        return true;
+      case Kind::kInt64:
+        value = std::to_string(static_cast<std::int64_t>(reader.value()));
+        return true;
+      case Kind::kFixed64:
+        value = std::to_string(reader.value());
+        return true;
+      case Kind::kDouble:
+        value = reader.as_double();
+        return true;
+      case Kind::kBool:
+        value = reader.value() != 0;
+        return true;
+      case Kind::kMessage:
+        return decode(reader.bytes(), *field.message, value, depth + 1);
     }
     return false;
   }
@@ -230,8 +245,11 @@ class Decoder {
     std::size_t index = 0;
     while (index < text.size()) {
       const auto byte = static_cast<unsigned char>(text[index]);
-      std::size_t length = byte < 0x80 ? 1 : (byte >> 5) == 6 ? 2 : (byte >> 4) == 14 ? 3
-                                           : (byte >> 3) == 30 ? 4 : 0;
+      std::size_t length = byte < 0x80         ? 1
+                           : (byte >> 5) == 6  ? 2
+                           : (byte >> 4) == 14 ? 3
+                           : (byte >> 3) == 30 ? 4
+                                               : 0;
       if (length == 0 || index + length > text.size()) return false;
       for (std::size_t next = 1; next < length; ++next) {
         if ((static_cast<unsigned char>(text[index + next]) & 0xc0) != 0x80) return false;
@@ -251,7 +269,8 @@ class Decoder {
 
 }  // namespace
 
-std::optional<nlohmann::json> otlp_proto_request_to_json(std::string_view body, std::string& error) {
+std::optional<nlohmann::json> otlp_proto_request_to_json(std::string_view body,
+                                                         std::string& error) {
   error.clear();
   nlohmann::json request;
   Decoder decoder(error);

@@ -10,9 +10,9 @@
 namespace weft::cli {
 
 struct ReceivedTraces {
-  int status = 200;        // 200, or 400 (malformed) / 415 (unsupported content type)
-  std::string error;       // why, for a 4xx
-  std::string line;        // the request as one OTLP/JSON line, without '\n'; empty: no spans
+  int status = 200;   // 200, or 400 (malformed) / 415 (unsupported content type)
+  std::string error;  // why, for a 4xx
+  std::string line;   // the request as one OTLP/JSON line, without '\n'; empty: no spans
   std::size_t span_count = 0;
 };
 
