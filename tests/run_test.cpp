@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "run_command.h"
@@ -69,6 +70,29 @@ TEST_F(RunCommandTest, ExitsWithTheCommandsExitCodeAndRecordsIt) {
   ASSERT_EQ(recorded_spans().size(), 2u);
   EXPECT_EQ(recorded_spans()[1].name, "true") << "named after the command by default";
   EXPECT_EQ(recorded_spans()[1].status_code, kStatusUnset);
+}
+
+TEST_F(RunCommandTest, AWeftCommandRelaysItsSpansAlsoWhenKilledMidSpan) {
+  auto result = run_command(recording() + "run -n parent -- '" + WEFT_TRACED_CHILD + "' spans");
+  EXPECT_EQ(result.status, 0) << result.output;
+  auto spans = recorded_spans();
+  ASSERT_EQ(spans.size(), 3u) << "the command's two spans came back through weft run";
+  std::map<std::string, const SpanRecord*> by_name;
+  for (const SpanRecord& span : spans) by_name[span.name] = &span;
+  ASSERT_TRUE(by_name.count("parent") && by_name.count("child-main") && by_name.count("child-step"));
+  EXPECT_EQ(by_name["child-main"]->parent_span_id, by_name["parent"]->span_id);
+  EXPECT_EQ(by_name["child-step"]->parent_span_id, by_name["child-main"]->span_id);
+
+  result = run_command(recording() + "run -n killed -- '" + WEFT_TRACED_CHILD + "' sigkill");
+  EXPECT_EQ(result.status, 128 + SIGKILL);
+  spans = recorded_spans();
+  const SpanRecord* doomed = nullptr;
+  for (const SpanRecord& span : spans) {
+    if (span.name == "doomed") doomed = &span;
+  }
+  ASSERT_NE(doomed, nullptr) << "the open span of the killed command is reported";
+  EXPECT_EQ(doomed->attribute("weft.span.incomplete"), "true");
+  EXPECT_EQ(doomed->attribute("weft.process.signal"), "SIGKILL");
 }
 
 TEST_F(RunCommandTest, ACommandKilledBySignalNExitsWith128PlusN) {

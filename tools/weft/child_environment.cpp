@@ -11,10 +11,10 @@
 namespace weft::cli {
 namespace {
 
-// Whatever OTEL_PROPAGATORS says, these are the variables a child could mistake for our context:
-// inherited ones always go.
-constexpr std::array<std::string_view, 3> kContextVariables = {"TRACEPARENT", "TRACESTATE",
-                                                               "BAGGAGE"};
+// Whatever OTEL_PROPAGATORS says, these are the variables a child could mistake for our context
+// (or, for WEFT_RELAY, for a relay to our parent): inherited ones always go.
+constexpr std::array<std::string_view, 4> kContextVariables = {"TRACEPARENT", "TRACESTATE",
+                                                               "BAGGAGE", "WEFT_RELAY"};
 
 std::string upper_case(std::string_view text) {
   std::string upper(text);

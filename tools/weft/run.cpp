@@ -2,9 +2,9 @@
 // itself was given (TRACEPARENT...), hands the span's context to the command, and exits as the
 // command did.
 //
-// The command is started with posix_spawnp. Relaying the spans of a child that uses weft (so that
-// a killed child's open spans are still exported) is not done here yet: it comes with weft's
-// process spawning API.
+// The command is started with posix_spawnp (with the forwarded signals at their defaults). A
+// command that uses weft relays its spans to weft run, which exports them: also the open spans of
+// a command that is killed.
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -17,6 +17,8 @@
 #include <memory>
 
 #include "child_environment.h"
+#include "process/relay_hub.h"
+#include "process/relay_sender.h"
 #include "commands.h"
 #include "weft/propagation.h"
 #include "weft/provider.h"
@@ -108,7 +110,7 @@ std::vector<char*> pointers_to(std::vector<std::string>& strings) {
 // Starts the command with SIGINT and SIGTERM blocked, so that one arriving before g_child_pid is
 // set is forwarded as soon as it is. Returns 0 or an errno value.
 int spawn_child(std::vector<std::string> arguments, std::vector<std::string> environment,
-                pid_t& child) {
+                int relay_fd, pid_t& child) {
   sigset_t forwarded, previous_mask;
   sigemptyset(&forwarded);
   for (const int signal_number : kForwardedSignals) sigaddset(&forwarded, signal_number);
@@ -119,9 +121,14 @@ int spawn_child(std::vector<std::string> arguments, std::vector<std::string> env
   posix_spawnattr_setsigmask(&attributes, &previous_mask);
   posix_spawnattr_setsigdefault(&attributes, &forwarded);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  // dup2 onto itself clears close-on-exec in the child only: the command's end of the relay.
+  if (relay_fd >= 0) posix_spawn_file_actions_adddup2(&actions, relay_fd, relay_fd);
   std::vector<char*> argv = pointers_to(arguments);
   std::vector<char*> envp = pointers_to(environment);
-  const int error = posix_spawnp(&child, argv[0], nullptr, &attributes, argv.data(), envp.data());
+  const int error = posix_spawnp(&child, argv[0], &actions, &attributes, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (error == 0) g_child_pid = child;
   pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
@@ -182,12 +189,26 @@ int run_command(const RunArguments& arguments) {
     if (span.context().is_valid()) child_context = inherited.with_span(span.context());
   }
 
+  // A command built with weft sends its spans here, over a relay, and they are exported with
+  // this provider: also those of a command that is killed before it can flush.
+  std::optional<detail::RelayEndpoints> relay;
+  std::vector<std::string> environment = child_environment(environ, child_context);
+  if (provider) {
+    set_global_provider(provider);  // the relay hands received spans to the global provider
+    relay = detail::open_relay_channel(nullptr);
+    if (relay) {
+      environment.push_back(std::string(detail::kRelayVariable) + "=" +
+                            std::to_string(relay->child_fd) + ":" + std::to_string(getpid()));
+    }
+  }
   const std::string traceparent = format_traceparent(child_context.span_context());
   SignalForwarding forwarding;
   pid_t child = 0;
   const int spawn_error =
-      spawn_child(substitute_traceparent(arguments.command, traceparent),
-                  child_environment(environ, child_context), child);
+      spawn_child(substitute_traceparent(arguments.command, traceparent), std::move(environment),
+                  relay ? relay->child_fd : -1, child);
+  if (relay && spawn_error != 0) detail::abandon_relay_channel(relay->channel);
+  if (relay && spawn_error == 0) detail::attach_relay_channel(relay->channel, child);
   int exit_code = 0;
   if (spawn_error != 0) {
     std::cerr << "weft run: cannot run " << arguments.command[0] << ": "
@@ -197,6 +218,7 @@ int run_command(const RunArguments& arguments) {
   } else {
     span.set_attribute("weft.process.child_pid", static_cast<std::int64_t>(child));
     const int status = wait_for(child);
+    if (relay && status >= 0) detail::settle_relay_channel(relay->channel, status);
     if (status >= 0 && WIFSIGNALED(status)) {
       const std::string name = signal_name(WTERMSIG(status));
       exit_code = 128 + WTERMSIG(status);
