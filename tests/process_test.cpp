@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -130,6 +131,25 @@ TEST_F(ProcessTest, TheChildSeesTheSpawnSpanAsTraceparentReplacingAStaleOne) {
   seen << file.rdbuf();
   EXPECT_EQ(seen.str(), "00-" + spawn_span->trace_id + "-" + spawn_span->span_id + "-03|user=ada");
   std::remove(out.c_str());
+}
+
+TEST_F(ProcessTest, WorkingDirectoryAndNullStdioAreApplied) {
+  const std::string directory = path_ + ".dir";
+  std::filesystem::create_directories(directory);
+  SpawnOptions options;
+  options.argv = {"/bin/sh", "-c", "pwd > where; echo noise; echo noise >&2; cat"};
+  options.working_directory = directory;
+  options.stdin_mode = Stdio::kNull;  // `cat` ends at once instead of waiting for input
+  options.stdout_mode = Stdio::kNull;
+  options.stderr_mode = Stdio::kNull;
+  Spawned started = spawn(options);
+  ASSERT_TRUE(started) << started.error;
+  EXPECT_TRUE(started.child->wait().success());
+  std::ifstream where(directory + "/where");
+  std::string seen;
+  std::getline(where, seen);
+  EXPECT_EQ(std::filesystem::canonical(seen), std::filesystem::canonical(directory));
+  std::filesystem::remove_all(directory);
 }
 
 TEST_F(ProcessTest, WithoutRelayTheChildExportsOnItsOwnAndStillJoinsTheTrace) {
