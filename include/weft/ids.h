@@ -4,11 +4,31 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace weft {
+
+namespace detail {
+// Ids are compared, tested and made on every span: these compile to a load (or store) and a byte
+// swap.
+inline std::uint64_t load_big_endian(const std::uint8_t* bytes) noexcept {
+  std::uint64_t value;
+  std::memcpy(&value, bytes, sizeof value);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  value = __builtin_bswap64(value);
+#endif
+  return value;
+}
+inline void store_big_endian(std::uint64_t value, std::uint8_t* bytes) noexcept {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  value = __builtin_bswap64(value);
+#endif
+  std::memcpy(bytes, &value, sizeof value);
+}
+}  // namespace detail
 
 class TraceId {
  public:
@@ -17,13 +37,18 @@ class TraceId {
   constexpr TraceId() noexcept = default;
   explicit TraceId(const std::array<std::uint8_t, kSize>& bytes) noexcept : bytes_(bytes) {}
   // The id whose first eight bytes are `high` and last eight bytes are `low` (big-endian).
-  static TraceId from_words(std::uint64_t high, std::uint64_t low) noexcept;
+  static TraceId from_words(std::uint64_t high, std::uint64_t low) noexcept {
+    TraceId id;
+    detail::store_big_endian(high, id.bytes_.data());
+    detail::store_big_endian(low, id.bytes_.data() + 8);
+    return id;
+  }
   // Parses exactly 32 lowercase hex digits; nullopt otherwise (all-zero parses, but is invalid).
   static std::optional<TraceId> from_hex(std::string_view hex) noexcept;
 
   bool is_valid() const noexcept { return high() != 0 || low() != 0; }
-  std::uint64_t high() const noexcept;
-  std::uint64_t low() const noexcept;
+  std::uint64_t high() const noexcept { return detail::load_big_endian(bytes_.data()); }
+  std::uint64_t low() const noexcept { return detail::load_big_endian(bytes_.data() + 8); }
   const std::array<std::uint8_t, kSize>& bytes() const noexcept { return bytes_; }
   std::string to_hex() const;
   void to_hex(char* out) const noexcept;  // writes exactly 32 characters, no terminator
@@ -42,12 +67,16 @@ class SpanId {
 
   constexpr SpanId() noexcept = default;
   explicit SpanId(const std::array<std::uint8_t, kSize>& bytes) noexcept : bytes_(bytes) {}
-  static SpanId from_word(std::uint64_t value) noexcept;
+  static SpanId from_word(std::uint64_t value) noexcept {
+    SpanId id;
+    detail::store_big_endian(value, id.bytes_.data());
+    return id;
+  }
   // Parses exactly 16 lowercase hex digits; nullopt otherwise.
   static std::optional<SpanId> from_hex(std::string_view hex) noexcept;
 
   bool is_valid() const noexcept { return word() != 0; }
-  std::uint64_t word() const noexcept;
+  std::uint64_t word() const noexcept { return detail::load_big_endian(bytes_.data()); }
   const std::array<std::uint8_t, kSize>& bytes() const noexcept { return bytes_; }
   std::string to_hex() const;
   void to_hex(char* out) const noexcept;  // writes exactly 16 characters, no terminator

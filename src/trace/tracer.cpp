@@ -112,7 +112,7 @@ Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
     add_start_attributes(*record, options->attributes, config.limits);
     add_links(*record, options->links, config.limits);
   }
-  add_start_attributes(*record, sampling.attributes, config.limits);
+  if (!sampling.attributes.empty()) add_start_attributes(*record, sampling.attributes, config.limits);
   record->start_time_unix_nano = (options != nullptr && options->start_time)
                                      ? detail::to_unix_nano(*options->start_time)
                                      : detail::now_unix_nano();
