@@ -167,6 +167,18 @@ TEST(ConfigTest, ExportersByName) {
   EXPECT_TRUE(any_warning_contains(unwritable, "/nonexistent-dir/x.jsonl"));
 }
 
+TEST(ConfigTest, AnOtlpEndpointAloneSelectsTheOtlpExporter) {
+  for (const char* variable : {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"}) {
+    Config config = finalize_config({}, fake_environment({{variable, "http://127.0.0.1:9"}}));
+    EXPECT_EQ(config.processors.size(), 1u) << variable << " names a collector: export there";
+    for (auto& processor : config.processors) processor->shutdown(std::chrono::seconds(1));
+  }
+  Config explicit_none = finalize_config(
+      {}, fake_environment({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9"},
+                            {"OTEL_TRACES_EXPORTER", "none"}}));
+  EXPECT_TRUE(explicit_none.processors.empty()) << "an explicit exporter choice wins";
+}
+
 TEST(ConfigTest, EmptyValuesCountAsUnset) {
   Config config = finalize_config({}, fake_environment({{"OTEL_SDK_DISABLED", ""},
                                                         {"OTEL_BSP_MAX_QUEUE_SIZE", "  "}}));

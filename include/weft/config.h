@@ -35,7 +35,8 @@ struct Options {
   std::optional<std::string> service_name;       // OTEL_SERVICE_NAME
   Attributes resource_attributes;                // merged over OTEL_RESOURCE_ATTRIBUTES
   std::shared_ptr<const Sampler> sampler;        // OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG
-  // Exporter by name: "otlp", "console", "file", "none" (OTEL_TRACES_EXPORTER, default "none").
+  // Exporter by name: "otlp", "console", "file", "none" (OTEL_TRACES_EXPORTER; default "otlp" when
+  // OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set, else "none").
   // Ignored when `processors` is not empty.
   std::optional<std::string> exporter;
   std::optional<std::string> file_path;          // WEFT_TRACES_FILE (default weft-traces.jsonl)

@@ -160,6 +160,11 @@ std::vector<std::shared_ptr<SpanProcessor>> processors_from_exporters(
     names = detail::parse_name_list(*options.exporter);
   } else if (auto text = env.text("OTEL_TRACES_EXPORTER")) {
     names = detail::parse_name_list(*text);
+  } else if (env.text("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ||
+             env.text("OTEL_EXPORTER_OTLP_ENDPOINT")) {
+    // OpenTelemetry's default exporter is otlp. weft uses it by default once a collector is
+    // named, so that a program nobody pointed anywhere does not post to localhost:4318.
+    names = {"otlp"};
   }
   std::vector<std::shared_ptr<SpanProcessor>> processors;
   for (const std::string& name : names) {
