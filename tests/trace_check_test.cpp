@@ -261,7 +261,9 @@ TEST(CheckProgramsTest, WhatWeftsDemoWritesIsConnectedAndTheDemoSaysSo) {
   ASSERT_EQ(report.traces.size(), 2u);
   for (const TraceSummary& trace : report.traces) {
     EXPECT_EQ(trace.spans, 7u);
-    EXPECT_EQ(trace.threads, 4u);
+    // The main thread and three workers; a pool may give two tasks to the same worker.
+    EXPECT_GE(trace.threads, 2u);
+    EXPECT_LE(trace.threads, 4u);
     EXPECT_EQ(trace.processes, 1u);
   }
   std::filesystem::remove_all(directory);
