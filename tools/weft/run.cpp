@@ -35,42 +35,29 @@ struct RunArguments {
   std::vector<std::string> command;
 };
 
-// The child being waited for, for the signal handler; 0 when there is none.
-volatile sig_atomic_t g_child_pid = 0;
-
-// SIGINT and SIGTERM sent to weft by another process (kill, a CI runner, systemd) are passed on
-// to the child. One from the terminal (Ctrl-C) already reached the child, which is in the same
-// foreground process group: sending it again could make the child see it twice.
-void forward_signal(int signal_number, siginfo_t* info, void*) {
-  const bool sent_by_a_process = info == nullptr || info->si_code <= 0;  // SI_USER, SI_QUEUE, ...
-  const pid_t child = static_cast<pid_t>(g_child_pid);
-  if (sent_by_a_process && child > 0) kill(child, signal_number);
-}
-
 constexpr int kForwardedSignals[] = {SIGINT, SIGTERM};
 
-// Installs forward_signal for the forwarded signals and puts the previous handlers back when done.
-class SignalForwarding {
+// weft run takes SIGINT, SIGTERM and SIGCHLD synchronously (sigwaitinfo) instead of in a handler:
+// they are blocked in every thread from the start (threads inherit the mask, so the exporter's
+// thread never takes a SIGTERM meant for the command), and the previous mask comes back when done.
+class BlockedSignals {
  public:
-  SignalForwarding() {
-    struct sigaction action {};
-    action.sa_sigaction = forward_signal;
-    action.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigemptyset(&action.sa_mask);
-    for (std::size_t i = 0; i < std::size(kForwardedSignals); ++i) {
-      sigaction(kForwardedSignals[i], &action, &previous_[i]);
-    }
+  BlockedSignals() {
+    sigemptyset(&set_);
+    for (const int signal_number : kForwardedSignals) sigaddset(&set_, signal_number);
+    sigaddset(&set_, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &set_, &previous_);
   }
-  ~SignalForwarding() {
-    for (std::size_t i = 0; i < std::size(kForwardedSignals); ++i) {
-      sigaction(kForwardedSignals[i], &previous_[i], nullptr);
-    }
-  }
-  SignalForwarding(const SignalForwarding&) = delete;
-  SignalForwarding& operator=(const SignalForwarding&) = delete;
+  ~BlockedSignals() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  BlockedSignals(const BlockedSignals&) = delete;
+  BlockedSignals& operator=(const BlockedSignals&) = delete;
+
+  const sigset_t& set() const { return set_; }
+  const sigset_t& previous() const { return previous_; }
 
  private:
-  struct sigaction previous_[std::size(kForwardedSignals)] {};
+  sigset_t set_;
+  sigset_t previous_;
 };
 
 bool variable_set(const char* name) {
@@ -107,19 +94,17 @@ std::vector<char*> pointers_to(std::vector<std::string>& strings) {
   return pointers;
 }
 
-// Starts the command with SIGINT and SIGTERM blocked, so that one arriving before g_child_pid is
-// set is forwarded as soon as it is. Returns 0 or an errno value.
+// Starts the command with the signal mask and dispositions weft itself was started with.
+// Returns 0 or an errno value.
 int spawn_child(std::vector<std::string> arguments, std::vector<std::string> environment,
-                int relay_fd, pid_t& child) {
-  sigset_t forwarded, previous_mask;
-  sigemptyset(&forwarded);
-  for (const int signal_number : kForwardedSignals) sigaddset(&forwarded, signal_number);
-  pthread_sigmask(SIG_BLOCK, &forwarded, &previous_mask);
-
+                int relay_fd, const BlockedSignals& signals, pid_t& child) {
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (const int signal_number : kForwardedSignals) sigaddset(&defaults, signal_number);
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
-  posix_spawnattr_setsigmask(&attributes, &previous_mask);
-  posix_spawnattr_setsigdefault(&attributes, &forwarded);
+  posix_spawnattr_setsigmask(&attributes, &signals.previous());
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -130,19 +115,25 @@ int spawn_child(std::vector<std::string> arguments, std::vector<std::string> env
   const int error = posix_spawnp(&child, argv[0], &actions, &attributes, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
-  if (error == 0) g_child_pid = child;
-  pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
   return error;
 }
 
-// Waits for the child; returns its wait status.
-int wait_for(pid_t child) {
-  int status = 0;
-  while (waitpid(child, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
+// Waits for the child, passing on SIGINT and SIGTERM sent to weft by another process (kill, a
+// CI runner, systemd). One from the terminal (Ctrl-C) already reached the child, which is in the
+// same foreground process group: sending it again could make the child see it twice. Returns the
+// child's wait status, or -1.
+int wait_forwarding_signals(pid_t child, const BlockedSignals& signals) {
+  for (;;) {
+    int status = 0;
+    const pid_t done = waitpid(child, &status, WNOHANG);
+    if (done == child) return status;
+    if (done < 0 && errno != EINTR) return -1;
+    siginfo_t info{};
+    const int signal_number = sigwaitinfo(&signals.set(), &info);
+    if (signal_number < 0 || signal_number == SIGCHLD) continue;
+    const bool sent_by_a_process = info.si_code <= 0;  // SI_USER, SI_QUEUE, SI_TKILL
+    if (sent_by_a_process) kill(child, signal_number);
   }
-  g_child_pid = 0;
-  return status;
 }
 
 Attributes span_attributes(const RunArguments& arguments, std::string* error) {
@@ -174,6 +165,7 @@ int run_command(const RunArguments& arguments) {
     std::cerr << "weft run: " << error << '\n';
     return 2;
   }
+  const BlockedSignals signals;  // before the exporter's thread starts
   const Context inherited = context_from_environment(environ);
   std::shared_ptr<TracerProvider> provider;
   Span span;
@@ -202,11 +194,10 @@ int run_command(const RunArguments& arguments) {
     }
   }
   const std::string traceparent = format_traceparent(child_context.span_context());
-  SignalForwarding forwarding;
   pid_t child = 0;
   const int spawn_error =
       spawn_child(substitute_traceparent(arguments.command, traceparent), std::move(environment),
-                  relay ? relay->child_fd : -1, child);
+                  relay ? relay->child_fd : -1, signals, child);
   if (relay && spawn_error != 0) detail::abandon_relay_channel(relay->channel);
   if (relay && spawn_error == 0) detail::attach_relay_channel(relay->channel, child);
   int exit_code = 0;
@@ -217,7 +208,7 @@ int run_command(const RunArguments& arguments) {
     span.set_status(StatusCode::kError, std::string("cannot run: ") + std::strerror(spawn_error));
   } else {
     span.set_attribute("weft.process.child_pid", static_cast<std::int64_t>(child));
-    const int status = wait_for(child);
+    const int status = wait_forwarding_signals(child, signals);
     if (relay && status >= 0) detail::settle_relay_channel(relay->channel, status);
     if (status >= 0 && WIFSIGNALED(status)) {
       const std::string name = signal_name(WTERMSIG(status));
