@@ -4,6 +4,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
+
 #include "export/span_ring.h"
 #include "trace/record_pool.h"
 
@@ -30,6 +32,8 @@ struct ThreadStateReaper {
 
 thread_local ThreadStateReaper tls_reaper;
 
+std::atomic<std::uint64_t> next_serial{1};
+
 std::string os_thread_name() {
   char name[64] = {};
   if (pthread_getname_np(pthread_self(), name, sizeof name) != 0) return {};
@@ -39,7 +43,8 @@ std::string os_thread_name() {
 }  // namespace
 
 ThreadState::ThreadState()
-    : thread_id(static_cast<std::int64_t>(syscall(SYS_gettid))), thread_name(os_thread_name()) {}
+    : serial(next_serial.fetch_add(1, std::memory_order_relaxed)),
+      thread_id(static_cast<std::int64_t>(syscall(SYS_gettid))), thread_name(os_thread_name()) {}
 
 ThreadState::~ThreadState() {
   for (auto& entry : rings) entry.second->mark_producer_gone();
