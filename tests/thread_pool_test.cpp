@@ -16,17 +16,6 @@
 #include "test_provider.h"
 #include "weft/diagnostics.h"
 
-#if defined(__SANITIZE_THREAD__)
-// An exception that crosses threads through a future is freed by whichever thread drops the last
-// reference, counted by libstdc++'s own (uninstrumented) atomics: ThreadSanitizer cannot see that
-// ordering and reports the free racing with the catching thread's reads. Known false positive;
-// suppressed for those two libstdc++ frames only.
-extern "C" const char* __tsan_default_suppressions() {
-  return "race:std::__exception_ptr::exception_ptr::_M_release\n"
-         "race:std::runtime_error::~runtime_error\n";
-}
-#endif
-
 namespace weft {
 namespace {
 
