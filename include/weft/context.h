@@ -8,6 +8,7 @@
 // trace state or baggage). Threads never share mutable state through it.
 #pragma once
 
+#include <cstdint>
 #include <utility>
 
 #include "weft/baggage.h"
@@ -80,6 +81,7 @@ class Scope {
   Span* previous_span_ = nullptr;
   Scope* below_ = nullptr;        // the scope that was innermost when this one opened
   detail::ThreadState* owner_;  // the opening thread's state
+  std::uint64_t owner_serial_;  // and its serial: the address alone may be reused
 };
 
 }  // namespace weft

@@ -39,6 +39,7 @@ Scope::Scope(Context context, Span* span) noexcept : owner_(&detail::thread_stat
 }
 
 void Scope::open(Span* span) noexcept {
+  owner_serial_ = owner_->serial;
   // A context handed over from elsewhere has no span this thread may record on.
   previous_span_ = std::exchange(owner_->current_span, span);
   below_ = owner_->innermost_scope;
@@ -47,7 +48,7 @@ void Scope::open(Span* span) noexcept {
 
 Scope::~Scope() {
   detail::ThreadState& state = detail::thread_state();
-  if (&state != owner_) {
+  if (&state != owner_ || state.serial != owner_serial_) {
     detail::count(detail::counters().foreign_thread_detaches);
     detail::log_once(foreign_thread_reported, LogLevel::kError,
                      "a weft::Scope ended on another thread than the one that opened it; the "

@@ -35,6 +35,8 @@ struct ThreadStateReaper {
 
 thread_local ThreadStateReaper tls_reaper;
 
+std::atomic<std::uint64_t> next_serial{1};
+
 std::string os_thread_name() {
   char name[64] = {};
   if (pthread_getname_np(pthread_self(), name, sizeof name) != 0) return {};
@@ -44,7 +46,8 @@ std::string os_thread_name() {
 }  // namespace
 
 ThreadState::ThreadState()
-    : thread_id(static_cast<std::int64_t>(syscall(SYS_gettid))), thread_name(os_thread_name()) {}
+    : serial(next_serial.fetch_add(1, std::memory_order_relaxed)),
+      thread_id(static_cast<std::int64_t>(syscall(SYS_gettid))), thread_name(os_thread_name()) {}
 
 ThreadState::~ThreadState() {
   for (auto& entry : rings) entry.second->mark_producer_gone();

@@ -23,6 +23,10 @@ struct ThreadState {
   // came from elsewhere): what check_context() records its outcome on.
   Span* current_span = nullptr;
 
+  // Unique per thread state for the life of the process: a state allocated after another thread's
+  // was freed may get its address, so a Scope recognises its thread by this, not the address.
+  const std::uint64_t serial;
+
   std::int64_t thread_id = 0;
   std::string thread_name;
   // Set once strict mode has reported a root span started on this thread (once per thread).
