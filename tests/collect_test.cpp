@@ -13,6 +13,7 @@
 #include "export/http_transport.h"
 #include "otlp_proto_json.h"
 #include "otlp_receiver.h"
+#include "sanitizer_support.h"
 #include "test_provider.h"
 #include "trace_file.h"
 #include "trace_service.pb.h"
@@ -250,6 +251,7 @@ namespace weft {
 namespace {
 
 TEST(Collect, DemoHonoursOtelTracesExporterOtlp) {
+  WEFT_SKIP_WHEN_CHILD_THREADS_UNDER_TSAN();  // the demo's process-pool workers start threads
   const std::string collected = temp_path("demo-collected.jsonl");
   const std::string demo_file = temp_path("demo.jsonl");
   std::filesystem::remove(collected);

@@ -13,6 +13,7 @@
 
 #include "check_report.h"
 #include "run_command.h"
+#include "sanitizer_support.h"
 
 namespace weft::cli {
 namespace {
@@ -245,6 +246,7 @@ TEST(TraceCheckTest, ManyConnectedTracesAreCountedNotAllListedButBrokenOnesAlway
 }
 
 TEST(CheckProgramsTest, WhatWeftsDemoWritesIsConnectedAndTheDemoSaysSo) {
+  WEFT_SKIP_WHEN_CHILD_THREADS_UNDER_TSAN();  // the demo's process-pool workers start threads
   const std::string directory = ::testing::TempDir() + "/weft_check_demo_" + std::to_string(getpid());
   std::filesystem::create_directories(directory);
   const std::string traces = directory + "/demo.jsonl";

@@ -18,6 +18,17 @@ namespace {
 
 Tracer demo_tracer() { return get_tracer("weft.demo"); }
 
+// A task whose worker died (or threw) marks the scenario's span instead of ending the demo.
+template <class T>
+T result_or(std::future<T>& future, T fallback, Span& scenario) {
+  try {
+    return future.get();
+  } catch (const std::exception& error) {
+    scenario.set_status(StatusCode::kError, error.what());
+    return fallback;
+  }
+}
+
 std::int64_t sum_squares(std::vector<std::int64_t> chunk) {
   ScopedSpan span = demo_tracer().start_scoped_span("sum-squares");
   span->set_attribute("chunk.size", static_cast<std::int64_t>(chunk.size()));
@@ -63,7 +74,7 @@ TraceId run_multiprocessing_scenario() {
     sums.push_back(workers.submit(sum_squares, std::move(chunk)));
   }
   std::int64_t total = 0;
-  for (auto& sum : sums) total += sum.get();
+  for (auto& sum : sums) total += result_or<std::int64_t>(sum, 0, main_operation.span());
   main_operation->set_attribute("total", total);
   return main_operation.context().trace_id;
 }
@@ -74,7 +85,7 @@ TraceId run_process_pool_scenario() {
   std::vector<std::future<int>> results;
   for (int task = 0; task < 4; ++task) results.push_back(pool.submit(pool_task, task));
   int total = 0;
-  for (auto& result : results) total += result.get();
+  for (auto& result : results) total += result_or(result, 0, main_operation.span());
   main_operation->set_attribute("total", total);
   return main_operation.context().trace_id;
 }
@@ -84,7 +95,7 @@ TraceId run_hybrid_scenario() {
   ProcessPool pool(2);
   std::vector<std::future<int>> batches;
   for (int batch = 0; batch < 4; ++batch) batches.push_back(pool.submit(hybrid_batch, batch));
-  for (auto& batch : batches) batch.get();
+  for (auto& batch : batches) result_or(batch, 0, main_operation.span());
   return main_operation.context().trace_id;
 }
 
