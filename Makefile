@@ -2,12 +2,13 @@
 DEBIAN_PACKAGES := cmake g++ make ninja-build pkg-config libgtest-dev libgmock-dev \
                    libbenchmark-dev nlohmann-json3-dev libcli11-dev libboost-dev \
                    libprotobuf-dev protobuf-compiler libcurl4-openssl-dev zlib1g-dev \
-                   libcpp-httplib-dev chromium time
+                   libcpp-httplib-dev chromium time \
+                   clang libclang-rt-14-dev
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps interop-deps build demo test test-tsan test-asan bench install clean
+.PHONY: all deps interop-deps build demo test test-tsan test-asan bench fuzz install clean
 
 all: build
 
@@ -42,8 +43,17 @@ bench:
 	$(MAKE) build BUILD_DIR=build-release CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release -DWEFT_BUILD_BENCH=ON $(CMAKE_FLAGS)"
 	./scripts/run-benchmarks.sh build-release
 
+# libFuzzer targets (tests/fuzz) in their own clang build: each runs over its seed corpus, then
+# for FUZZ_SECONDS seconds.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DWEFT_FUZZ=ON -DWEFT_BUILD_TESTS=OFF $(CMAKE_FLAGS)
+	cmake --build build-fuzz -j $(JOBS) --target weft_fuzz_targets
+	./scripts/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
+
 install: build
 	cmake --install $(BUILD_DIR)
 
 clean:
-	rm -rf build build-tsan build-asan build-release
+	rm -rf build build-tsan build-asan build-release build-fuzz

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "collector_process.h"
@@ -145,6 +146,70 @@ TEST(CollectReceiver, MalformedBodiesAreRefusedWithTheReason) {
   EXPECT_NE(received.error.find("traceId"), std::string::npos) << received.error;
   received = cli::receive_traces("hello", "text/plain");
   EXPECT_EQ(received.status, 415);
+}
+
+// Found by the collect_proto_fuzz target: collect stored requests whose links had no ids, or
+// whose ids were all zeros, and weft view then rejected the whole stored line.
+TEST(CollectReceiver, RequestsWithIdsAReaderCannotPlaceAreRefused) {
+  auto without_link_span_id = sample_request();
+  auto* link = without_link_span_id.mutable_resource_spans(0)
+                   ->mutable_scope_spans(0)
+                   ->mutable_spans(0)
+                   ->add_links();
+  link->set_trace_id(std::string(16, '\x01'));
+  auto refused =
+      cli::receive_traces(without_link_span_id.SerializeAsString(), "application/x-protobuf");
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.error.find("a link has no valid spanId"), std::string::npos) << refused.error;
+
+  auto zero_trace_id = sample_request();
+  zero_trace_id.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_trace_id(
+      std::string(16, '\0'));
+  refused = cli::receive_traces(zero_trace_id.SerializeAsString(), "application/x-protobuf");
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.error.find("a span has no valid traceId"), std::string::npos) << refused.error;
+
+  const std::string span_ids =
+      R"("traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7")";
+  auto request_with = [&](const std::string& fields) {
+    return R"({"resourceSpans":[{"scopeSpans":[{"spans":[{)" + span_ids + fields + "}]}]}]}";
+  };
+  EXPECT_EQ(
+      cli::receive_traces(request_with(R"(,"parentSpanId":"xyz")"), "application/json").status,
+      400);
+  EXPECT_EQ(
+      cli::receive_traces(request_with(R"(,"links":[{"traceId":""}])"), "application/json").status,
+      400);
+  EXPECT_EQ(
+      cli::receive_traces(request_with(R"(,"parentSpanId":"0000000000000000")"), "application/json")
+          .status,
+      200);
+  EXPECT_EQ(
+      cli::receive_traces(request_with(R"(,"links":[{)" + span_ids + "}]"), "application/json")
+          .status,
+      200);
+}
+
+// Found by the collect_proto_fuzz target: a "kind" varint wider than 32 bits was stored as a
+// 64-bit number that weft view refused; protobuf parsers keep the low 32 bits of such a field.
+TEST(CollectReceiver, AnEnumWiderThan32BitsKeepsItsLow32BitsAndStaysReadable) {
+  auto message = [](int field, const std::string& payload) {
+    return std::string(1, static_cast<char>(field << 3 | 2)) +
+           std::string(1, static_cast<char>(payload.size())) + payload;
+  };
+  const std::string kind_2_plus_2_to_the_32 = std::string("\x30\x82\x80\x80\x80\x10", 6);
+  const std::string span = message(1, std::string(16, '\x01')) +
+                           message(2, std::string(8, '\x02')) + kind_2_plus_2_to_the_32;
+  const std::string body = message(1, message(2, message(2, span)));
+  const auto received = cli::receive_traces(body, "application/x-protobuf");
+  ASSERT_EQ(received.status, 200) << received.error;
+  const auto stored = nlohmann::json::parse(received.line);
+  EXPECT_EQ(stored["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["kind"], 2);
+  std::istringstream file(received.line + "\n");
+  cli::TraceFileContents contents;
+  cli::read_trace_stream(file, "collected.jsonl", contents);
+  EXPECT_TRUE(contents.problems.empty());
+  EXPECT_EQ(contents.spans.size(), 1u);
 }
 
 TEST(CollectReceiver, AnEmptyRequestIsAcceptedAndWritesNothing) {

@@ -51,6 +51,7 @@ class CollectorProcess {
   }
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string traces_url() const { return base_url() + "/v1/traces"; }
 

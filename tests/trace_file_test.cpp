@@ -203,8 +203,8 @@ TEST(TraceFileTest, WrongShapesAreReportedWithTheirPlaceInTheLine) {
             span + "kind: enum value out of range: 4294967296");
   EXPECT_EQ(problem_of(line_with_span(R"("status":[])")),
             span + "status: expected an object, got an array");
-  EXPECT_EQ(problem_of(line_with_span(R"("attributes":[{"value":{"stringValue":"x"}}])")),
-            span + "attributes[0].key: missing");
+  EXPECT_EQ(problem_of(line_with_span(R"("attributes":[{"key":5,"value":{"stringValue":"x"}}])")),
+            span + "attributes[0].key: expected a string, got 5");
   EXPECT_EQ(problem_of(line_with_span(R"("attributes":[{"key":"k","value":{"boolValue":"yes"}}])")),
             span + R"(attributes[0].value.boolValue: expected true or false, got "yes")");
   EXPECT_EQ(problem_of(line_with_span(
@@ -276,6 +276,20 @@ TEST(TraceFileTest, MalformedLinesAreReportedWithTheirNumbersAndTheRestIsKept) {
           "unsigned 64-bit integer, got \"-5\"",
       path + ":9: resourceSpans[0].scopeSpans[0].spans: expected an array, got an object"};
   EXPECT_EQ(contents.problems, expected);
+}
+
+// Found by the collect_proto_fuzz target: `weft collect` stores a protobuf attribute whose key is
+// empty without a "key" member (the protobuf JSON mapping omits defaults), and a reader that
+// demanded one dropped the whole request as malformed.
+TEST(TraceFileTest, AnAttributeWithoutAKeyHasTheEmptyKey) {
+  const TraceFileContents contents =
+      read_text(line_with_span(R"("attributes":[{"value":{"stringValue":"x"}},{"key":"k"}])"));
+  EXPECT_TRUE(contents.problems.empty());
+  ASSERT_EQ(contents.spans.size(), 1u);
+  ASSERT_EQ(contents.spans[0].attributes.size(), 2u);
+  EXPECT_EQ(contents.spans[0].attributes[0].first, "");
+  EXPECT_EQ(contents.spans[0].attributes[0].second, "x");
+  EXPECT_EQ(contents.spans[0].attributes[1].first, "k");
 }
 
 TEST(TraceFileTest, BlankLinesCarriageReturnsAndUnknownFieldsAreFine) {

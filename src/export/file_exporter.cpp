@@ -3,6 +3,7 @@
 // append to the same file (O_APPEND).
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -41,19 +42,42 @@ class FileExporter final : public SpanExporter {
   }
 
  private:
+  // A disk that fills up half-way through a line must not leave a torn line in front of the
+  // next one: the part that was written is cut off again when this process was the file's last
+  // writer, and otherwise closed with a newline before the next line (the fragment is then one
+  // malformed line that readers skip, and every whole line around it stays readable).
   bool write_all(const std::string& data) noexcept {
+    if (torn_ && write_fully("\n", 1) != 1) return false;
+    torn_ = false;
+    const std::size_t written = write_fully(data.data(), data.size());
+    if (written == data.size()) return true;
+    const int error = errno;
+    if (written > 0 && !cut_off_last(written)) torn_ = true;
+    detail::log_error("file exporter: cannot write to " + path_ + ": " + std::strerror(error));
+    return false;
+  }
+
+  // How many bytes of `data` reached the file before an error (errno says which).
+  std::size_t write_fully(const char* data, std::size_t size) noexcept {
     std::size_t written = 0;
-    while (written < data.size()) {
-      const ssize_t result = ::write(fd_, data.data() + written, data.size() - written);
+    while (written < size) {
+      const ssize_t result = ::write(fd_, data + written, size - written);
       if (result < 0 && errno == EINTR) continue;
       if (result <= 0) {
-        detail::log_error("file exporter: cannot write to " + path_ + ": " +
-                          std::strerror(errno));
-        return false;
+        if (result == 0) errno = ENOSPC;
+        break;
       }
       written += static_cast<std::size_t>(result);
     }
-    return true;
+    return written;
+  }
+
+  // Removes the last `length` bytes this process wrote, if nobody appended after them.
+  bool cut_off_last(std::size_t length) noexcept {
+    const off_t our_end = ::lseek(fd_, 0, SEEK_CUR);
+    struct stat status {};
+    if (our_end < 0 || ::fstat(fd_, &status) != 0 || status.st_size != our_end) return false;
+    return ::ftruncate(fd_, our_end - static_cast<off_t>(length)) == 0;
   }
 
   void close_file() noexcept {
@@ -63,7 +87,8 @@ class FileExporter final : public SpanExporter {
 
   int fd_;
   std::string path_;
-  std::string line_;  // reused: its capacity survives between exports
+  std::string line_;   // reused: its capacity survives between exports
+  bool torn_ = false;  // the last line could not be completed nor removed
 };
 
 }  // namespace

@@ -10,7 +10,8 @@ enum class Kind {
   kString,
   kId,       // bytes written as lowercase hex (trace and span ids)
   kBytes,    // bytes written as base64 (AnyValue.bytes_value)
-  kNumber,   // uint32 and enums: a JSON number
+  kNumber,   // uint32: a JSON number
+  kEnum,     // int32 enums: a JSON number
   kInt64,    // int64: a decimal string
   kFixed64,  // fixed64: a decimal string
   kFixed32,  // a JSON number
@@ -85,7 +86,7 @@ const FieldSpec kLinkFields[] = {{1, "traceId", Kind::kId, false, nullptr, 16},
                                  {6, "flags", Kind::kFixed32, false, nullptr, 0}};
 const MessageSpec kLink = spec_of(kLinkFields);
 const FieldSpec kStatusFields[] = {{2, "message", Kind::kString, false, nullptr, 0},
-                                   {3, "code", Kind::kNumber, false, nullptr, 0}};
+                                   {3, "code", Kind::kEnum, false, nullptr, 0}};
 const MessageSpec kStatus = spec_of(kStatusFields);
 const FieldSpec kSpanFields[] = {
     {1, "traceId", Kind::kId, false, nullptr, 16},
@@ -94,7 +95,7 @@ const FieldSpec kSpanFields[] = {
     {4, "parentSpanId", Kind::kId, false, nullptr, 8},
     {16, "flags", Kind::kFixed32, false, nullptr, 0},
     {5, "name", Kind::kString, false, nullptr, 0},
-    {6, "kind", Kind::kNumber, false, nullptr, 0},
+    {6, "kind", Kind::kEnum, false, nullptr, 0},
     {7, "startTimeUnixNano", Kind::kFixed64, false, nullptr, 0},
     {8, "endTimeUnixNano", Kind::kFixed64, false, nullptr, 0},
     {9, "attributes", Kind::kMessage, true, &kKeyValue, 0},
@@ -123,6 +124,7 @@ constexpr int kMaxDepth = 32;
 std::uint32_t wire_type_of(Kind kind) {
   switch (kind) {
     case Kind::kNumber:
+    case Kind::kEnum:
     case Kind::kInt64:
     case Kind::kBool:
       return 0;
@@ -219,9 +221,14 @@ class Decoder {
       case Kind::kBytes:
         value = to_base64(reader.bytes());
         return true;
+      // A varint wider than the field keeps its low 32 bits, as protobuf's own parsers do
+      // (found by collect_proto_fuzz: a 64-bit "kind" was stored, and weft view refused it).
       case Kind::kNumber:
       case Kind::kFixed32:
-        value = reader.value();
+        value = static_cast<std::uint32_t>(reader.value());
+        return true;
+      case Kind::kEnum:
+        value = static_cast<std::int32_t>(static_cast<std::uint32_t>(reader.value()));
         return true;
       case Kind::kInt64:
         value = std::to_string(static_cast<std::int64_t>(reader.value()));

@@ -7,15 +7,35 @@
 namespace weft::cli {
 namespace {
 
-bool is_hex_id(const nlohmann::json& value, std::size_t digits) {
+// `digits` hex digits, not all zero: a valid trace or span id.
+bool is_valid_id(const nlohmann::json& value, std::size_t digits) {
   if (!value.is_string()) return false;
   const std::string& text = value.get_ref<const std::string&>();
-  if (text.empty()) return true;
   if (text.size() != digits) return false;
   for (char c : text) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
   }
-  return true;
+  return text.find_first_not_of('0') != std::string::npos;
+}
+
+// An optional id (parentSpanId): absent, empty, all zeros (a root) or a valid id.
+bool is_optional_id(const nlohmann::json& object, const char* name, std::size_t digits) {
+  if (!object.contains(name)) return true;
+  const auto& value = object[name];
+  if (!value.is_string()) return false;
+  const std::string& text = value.get_ref<const std::string&>();
+  return text.empty() || text == std::string(digits, '0') || is_valid_id(value, digits);
+}
+
+// The ids of a span or a link: without them a reader cannot place it in a trace.
+std::string check_ids(const nlohmann::json& object, const char* what) {
+  if (!object.contains("traceId") || !is_valid_id(object["traceId"], 32)) {
+    return std::string(what) + " has no valid traceId (32 hex digits, not all zero)";
+  }
+  if (!object.contains("spanId") || !is_valid_id(object["spanId"], 16)) {
+    return std::string(what) + " has no valid spanId (16 hex digits, not all zero)";
+  }
+  return {};
 }
 
 // The shape `weft view` and OTLP/JSON readers rely on; returns the problem, or "" if none.
@@ -34,11 +54,14 @@ std::string check_request(const nlohmann::json& request, std::size_t& span_count
       if (!scope["spans"].is_array()) return "spans is not an array";
       for (const auto& span : scope["spans"]) {
         if (!span.is_object()) return "a span is not an object";
-        if (!span.contains("traceId") || !is_hex_id(span["traceId"], 32)) {
-          return "a span has no valid traceId (32 hex digits)";
-        }
-        if (!span.contains("spanId") || !is_hex_id(span["spanId"], 16)) {
-          return "a span has no valid spanId (16 hex digits)";
+        if (std::string problem = check_ids(span, "a span"); !problem.empty()) return problem;
+        if (!is_optional_id(span, "parentSpanId", 16)) return "a span has a malformed parentSpanId";
+        if (span.contains("links")) {
+          if (!span["links"].is_array()) return "links is not an array";
+          for (const auto& link : span["links"]) {
+            if (!link.is_object()) return "a link is not an object";
+            if (std::string problem = check_ids(link, "a link"); !problem.empty()) return problem;
+          }
         }
         ++span_count;
       }

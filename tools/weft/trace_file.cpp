@@ -300,7 +300,8 @@ Attributes read_attributes(const json& object) {
   Attributes attributes;
   for_each_element(object, {"attributes", "attributes"}, [&](const json& entry) {
     expect_object(entry);
-    if (find(entry, kKey) == nullptr) fail(kKey.camel, "missing");
+    // No "key" is the empty key: the protobuf JSON mapping leaves out fields holding their
+    // default, and `weft collect` stores protobuf requests that way.
     std::string text;
     with_object(entry, kValue,
                 [&](const json& value) { text = display_any_value(value, 0, false); });
