@@ -316,7 +316,7 @@ namespace weft {
 namespace {
 
 TEST(Collect, DemoHonoursOtelTracesExporterOtlp) {
-  WEFT_SKIP_WHEN_CHILD_THREADS_UNDER_TSAN();  // the demo's process-pool workers start threads
+  WEFT_SKIP_WHEN_FORKED_CHILDREN_START_THREADS();  // the demo's process-pool workers start threads
   const std::string collected = temp_path("demo-collected.jsonl");
   const std::string demo_file = temp_path("demo.jsonl");
   std::filesystem::remove(collected);

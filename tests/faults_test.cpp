@@ -188,7 +188,7 @@ int wait_bounded(pid_t pid, std::chrono::milliseconds timeout) {
 }
 
 TEST(FaultsTest, AChildWhoseParentDiedNeitherBlocksNorDiesOfSigpipeAndCountsWhatItDropped) {
-  WEFT_SKIP_WHEN_CHILD_THREADS_UNDER_TSAN();
+  WEFT_SKIP_WHEN_FORKED_CHILDREN_START_THREADS();
   const std::string path = ::testing::TempDir() + "weft-faults-" + std::to_string(getpid()) + "-" +
                            test_name() + ".jsonl";
   std::filesystem::remove(path);

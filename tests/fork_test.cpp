@@ -26,7 +26,7 @@ namespace {
 class ForkTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    WEFT_SKIP_WHEN_CHILD_THREADS_UNDER_TSAN();
+    WEFT_SKIP_WHEN_FORKED_CHILDREN_START_THREADS();
     path_ = ::testing::TempDir() + "weft-fork-" + std::to_string(getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".jsonl";
     std::filesystem::remove(path_);

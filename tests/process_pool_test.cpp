@@ -142,7 +142,7 @@ TEST_F(ProcessPoolTest, ThreeWorkersSumSquaresOverMillionElementChunks) {
 }
 
 TEST_F(ProcessPoolTest, HybridBatchesFanOutToThreadsInsideWorkersInOneTrace) {
-  WEFT_SKIP_WHEN_CHILD_THREADS_UNDER_TSAN();
+  WEFT_SKIP_WHEN_FORKED_CHILDREN_START_THREADS();
   Tracer tracer = get_tracer("test");
   {
     ScopedSpan parent = tracer.start_scoped_span("hybrid");

@@ -246,7 +246,7 @@ TEST(TraceCheckTest, ManyConnectedTracesAreCountedNotAllListedButBrokenOnesAlway
 }
 
 TEST(CheckProgramsTest, WhatWeftsDemoWritesIsConnectedAndTheDemoSaysSo) {
-  WEFT_SKIP_WHEN_CHILD_THREADS_UNDER_TSAN();  // the demo's process-pool workers start threads
+  WEFT_SKIP_WHEN_FORKED_CHILDREN_START_THREADS();  // the demo's process-pool workers start threads
   const std::string directory = ::testing::TempDir() + "/weft_check_demo_" + std::to_string(getpid());
   std::filesystem::create_directories(directory);
   const std::string traces = directory + "/demo.jsonl";

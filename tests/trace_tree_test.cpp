@@ -394,7 +394,7 @@ TEST(ViewCommandTest, PrintsTreesAndExitsWithTheRightStatus) {
 }
 
 TEST(ViewCommandTest, ReadsBackWhatTheDemoWrites) {
-  WEFT_SKIP_WHEN_CHILD_THREADS_UNDER_TSAN();  // the demo's process-pool workers start threads
+  WEFT_SKIP_WHEN_FORKED_CHILDREN_START_THREADS();  // the demo's process-pool workers start threads
   const std::string path = ::testing::TempDir() + "/weft_demo_view_test.jsonl";
   const CommandResult demo = run_weft("demo -o '" + path + "' 2>&1");
   ASSERT_EQ(demo.status, 0) << demo.output;
