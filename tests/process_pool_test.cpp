@@ -95,6 +95,7 @@ std::set<std::string> pids_of(const std::vector<const cli::SpanRecord*>& spans) 
 }
 
 TEST_F(ProcessPoolTest, FourTasksOnTwoWorkersGiveOneTraceUnderTheSubmitter) {
+  WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN();
   Tracer tracer = get_tracer("test");
   {
     ScopedSpan parent = tracer.start_scoped_span("submit-tasks");
@@ -115,6 +116,7 @@ TEST_F(ProcessPoolTest, FourTasksOnTwoWorkersGiveOneTraceUnderTheSubmitter) {
 }
 
 TEST_F(ProcessPoolTest, ThreeWorkersSumSquaresOverMillionElementChunks) {
+  WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN();
   constexpr std::int64_t kChunk = 1'000'000;
   Tracer tracer = get_tracer("test");
   std::int64_t total = 0;
@@ -142,6 +144,7 @@ TEST_F(ProcessPoolTest, ThreeWorkersSumSquaresOverMillionElementChunks) {
 }
 
 TEST_F(ProcessPoolTest, HybridBatchesFanOutToThreadsInsideWorkersInOneTrace) {
+  WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN();
   WEFT_SKIP_WHEN_FORKED_CHILDREN_START_THREADS();
   Tracer tracer = get_tracer("test");
   {
@@ -168,6 +171,7 @@ TEST_F(ProcessPoolTest, HybridBatchesFanOutToThreadsInsideWorkersInOneTrace) {
 }
 
 TEST_F(ProcessPoolTest, ATaskExceptionFailsItsFutureWithTheMessage) {
+  WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN();
   ProcessPool pool(1);
   std::future<int> failing = pool.submit(throwing_task, 1);
   try {
@@ -180,6 +184,7 @@ TEST_F(ProcessPoolTest, ATaskExceptionFailsItsFutureWithTheMessage) {
 }
 
 TEST_F(ProcessPoolTest, AWorkerKilledMidTaskFailsThatTaskAndIsReplaced) {
+  WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN();
   Tracer tracer = get_tracer("test");
   {
     ScopedSpan parent = tracer.start_scoped_span("crash");
@@ -204,6 +209,7 @@ TEST_F(ProcessPoolTest, AWorkerKilledMidTaskFailsThatTaskAndIsReplaced) {
 }
 
 TEST_F(ProcessPoolTest, UserTypesCrossWithTheirOwnCodec) {
+  WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN();
   ProcessPool pool(1);
   Point moved = pool.submit(move_point, Point{"p", {1.0, 2.5}}, 0.5).get();
   EXPECT_EQ(moved.label, "p-moved");
@@ -211,6 +217,7 @@ TEST_F(ProcessPoolTest, UserTypesCrossWithTheirOwnCodec) {
 }
 
 TEST_F(ProcessPoolTest, TasksSubmittedAfterShutdownFailClearly) {
+  WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN();
   ProcessPool pool(1);
   pool.shutdown();
   EXPECT_THROW(pool.submit(pool_task, 1).get(), std::runtime_error);

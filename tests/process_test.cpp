@@ -13,6 +13,7 @@
 
 #include "exported_traces.h"
 #include "global_file_provider.h"
+#include "sanitizer_support.h"
 #include "weft/weft.h"
 
 namespace weft {
@@ -177,6 +178,7 @@ TEST_F(ProcessTest, WithoutRelayTheChildExportsOnItsOwnAndStillJoinsTheTrace) {
 }
 
 TEST_F(ProcessTest, AWeftForkChildRelaysItsSpansEvenWhenItLeavesWithUnderscoreExit) {
+  WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN();
   Tracer tracer = get_tracer("test");
   ExitStatus status;
   {
@@ -200,6 +202,7 @@ TEST_F(ProcessTest, AWeftForkChildRelaysItsSpansEvenWhenItLeavesWithUnderscoreEx
 }
 
 TEST_F(ProcessTest, AWeftForkChildKilledMidSpanIsReported) {
+  WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN();
   Tracer tracer = get_tracer("test");
   {
     ScopedSpan parent = tracer.start_scoped_span("parent");

@@ -23,3 +23,21 @@
 #else
 #define WEFT_SKIP_WHEN_FORKED_CHILDREN_START_THREADS() static_cast<void>(0)
 #endif
+
+// AddressSanitizer's allocator (GCC 12's libasan) takes no locks around fork(): a child forked
+// while another thread is inside it can block on its first allocation. Tests that fork() a
+// process with other threads running (weft::fork_process, the process pool) run in the normal and
+// TSan builds only.
+#if defined(__SANITIZE_ADDRESS__)
+#define WEFT_UNDER_ADDRESS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WEFT_UNDER_ADDRESS_SANITIZER 1
+#endif
+#endif
+#ifdef WEFT_UNDER_ADDRESS_SANITIZER
+#define WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN() \
+  GTEST_SKIP() << "AddressSanitizer's allocator is not fork-safe with other threads running"
+#else
+#define WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN() static_cast<void>(0)
+#endif
