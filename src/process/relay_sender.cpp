@@ -112,6 +112,11 @@ bool is_seqpacket_socket(int fd) {
 
 }  // namespace
 
+std::string relay_environment_entry(int child_fd) {
+  return std::string(kRelayVariable) + "=" + std::to_string(child_fd) + ":" +
+         std::to_string(getpid());
+}
+
 std::shared_ptr<SpanProcessor> make_relay_sender(int fd) {
   return std::make_shared<RelaySender>(fd);
 }

@@ -15,6 +15,9 @@ namespace weft::detail {
 // The environment variable a parent sets for a child it relays for: "<fd>:<parent pid>".
 inline constexpr const char* kRelayVariable = "WEFT_RELAY";
 
+// The "WEFT_RELAY=<fd>:<this pid>" entry that tells a child started by this process its relay end.
+std::string relay_environment_entry(int child_fd);
+
 std::shared_ptr<SpanProcessor> make_relay_sender(int fd);
 
 // The relay socket this process was started with, if `variable` (WEFT_RELAY's value) names an

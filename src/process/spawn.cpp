@@ -90,8 +90,7 @@ Spawned spawn(SpawnOptions options) {
   if (relay) {
     // dup2 onto itself clears close-on-exec in the child only.
     posix_spawn_file_actions_adddup2(actions.get(), relay->child_fd, relay->child_fd);
-    environment.push_back(std::string(detail::kRelayVariable) + "=" +
-                          std::to_string(relay->child_fd) + ":" + std::to_string(getpid()));
+    environment.push_back(detail::relay_environment_entry(relay->child_fd));
   }
 
   std::vector<char*> argv;

@@ -19,6 +19,7 @@
 #include "child_environment.h"
 #include "process/relay_hub.h"
 #include "process/relay_sender.h"
+#include "process/signal_name.h"
 #include "commands.h"
 #include "weft/propagation.h"
 #include "weft/provider.h"
@@ -79,12 +80,6 @@ std::optional<SpanKind> parse_kind(const std::string& kind) {
   if (kind == "producer") return SpanKind::kProducer;
   if (kind == "consumer") return SpanKind::kConsumer;
   return std::nullopt;
-}
-
-std::string signal_name(int signal_number) {
-  const char* abbreviation = sigabbrev_np(signal_number);
-  return abbreviation != nullptr ? std::string("SIG") + abbreviation
-                                 : "signal " + std::to_string(signal_number);
 }
 
 std::vector<char*> pointers_to(std::vector<std::string>& strings) {
@@ -189,8 +184,7 @@ int run_command(const RunArguments& arguments) {
     set_global_provider(provider);  // the relay hands received spans to the global provider
     relay = detail::open_relay_channel(nullptr);
     if (relay) {
-      environment.push_back(std::string(detail::kRelayVariable) + "=" +
-                            std::to_string(relay->child_fd) + ":" + std::to_string(getpid()));
+      environment.push_back(detail::relay_environment_entry(relay->child_fd));
     }
   }
   const std::string traceparent = format_traceparent(child_context.span_context());
@@ -211,7 +205,7 @@ int run_command(const RunArguments& arguments) {
     const int status = wait_forwarding_signals(child, signals);
     if (relay && status >= 0) detail::settle_relay_channel(relay->channel, status);
     if (status >= 0 && WIFSIGNALED(status)) {
-      const std::string name = signal_name(WTERMSIG(status));
+      const std::string name = detail::signal_name(WTERMSIG(status));
       exit_code = 128 + WTERMSIG(status);
       span.set_attribute("weft.process.signal", name);
       span.set_status(StatusCode::kError, "killed by " + name);
