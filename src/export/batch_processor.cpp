@@ -15,6 +15,7 @@
 
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
+#include "export/queued_span.h"
 #include "export/span_ring.h"
 #include "runtime/fork_hooks.h"
 #include "runtime/thread_state.h"
@@ -112,39 +113,49 @@ class BatchExportLoop {
   void export_everything(const std::vector<std::shared_ptr<detail::SpanRing>>& rings) {
     if (rings.empty()) return;
     const std::size_t batch_size = std::max<std::size_t>(1, state_->options.max_export_batch_size);
+    // Sized once: view_ points into it.
+    if (copied_.size() < batch_size) copied_.resize(batch_size);
     for (;;) {
-      batch_.clear();
-      for (std::size_t i = 0; i < rings.size() && batch_.size() < batch_size; ++i) {
-        const auto& ring = rings[(next_ring_ + i) % rings.size()];
-        ring->pop_into(batch_, batch_size - batch_.size());
+      view_.clear();
+      records_.clear();
+      std::size_t copies = 0;
+      const auto take = [&](const detail::QueuedSpan& slot) {
+        if (slot.record != nullptr) {
+          records_.push_back(slot.record);
+          view_.push_back(slot.record);
+        } else {
+          detail::copy_from_slot(slot, copied_[copies]);
+          view_.push_back(&copied_[copies++]);
+        }
+      };
+      for (std::size_t i = 0; i < rings.size() && view_.size() < batch_size; ++i) {
+        rings[(next_ring_ + i) % rings.size()]->consume(batch_size - view_.size(), take);
       }
       next_ring_ = (next_ring_ + 1) % rings.size();
-      if (batch_.empty()) return;
+      if (view_.empty()) return;
       export_batch();
-      if (batch_.size() < batch_size) return;
+      if (view_.size() < batch_size) return;
     }
   }
 
   void export_batch() {
     detail::Counters& counters = detail::counters();
     if (state_->exporter == nullptr) {
-      detail::count(counters.spans_dropped_at_fork, batch_.size());
+      detail::count(counters.spans_dropped_at_fork, view_.size());
       detail::log_once(dropped_at_fork_reported, LogLevel::kWarning,
                        "batch span processor: this process was forked while an export was "
                        "running; its spans are dropped (counted in spans_dropped_at_fork)");
-      for (SpanData* span : batch_) detail::recycle_record(static_cast<detail::SpanRecord*>(span));
-      return;
+    } else {
+      ExportResult result;
+      {
+        std::unique_lock<std::mutex> exporting = lock_exporter();
+        result = state_->exporter->export_spans(view_);
+      }
+      detail::count(result == ExportResult::kSuccess ? counters.spans_exported
+                                                     : counters.spans_export_failed,
+                    view_.size());
     }
-    view_.assign(batch_.begin(), batch_.end());
-    ExportResult result;
-    {
-      std::unique_lock<std::mutex> exporting = lock_exporter();
-      result = state_->exporter->export_spans(view_);
-    }
-    detail::count(result == ExportResult::kSuccess ? counters.spans_exported
-                                                   : counters.spans_export_failed,
-                  batch_.size());
-    for (SpanData* span : batch_) detail::recycle_record(static_cast<detail::SpanRecord*>(span));
+    for (detail::SpanRecord* record : records_) detail::recycle_record(record);
   }
 
   // Between two exporter calls, a fork() that waits for the exporter goes first (a mutex alone
@@ -157,8 +168,9 @@ class BatchExportLoop {
   }
 
   std::shared_ptr<BatchState> state_;
-  std::vector<SpanData*> batch_;
-  std::vector<const SpanData*> view_;
+  std::vector<const SpanData*> view_;         // the batch the exporter sees
+  std::vector<SpanData> copied_;              // the batch's spans that were queued as copies
+  std::vector<detail::SpanRecord*> records_;  // the batch's spans that were queued as records
   std::size_t next_ring_ = 0;
 };
 
@@ -258,7 +270,8 @@ class BatchProcessor final : public SpanProcessor {
       return;
     }
     detail::SpanRing* ring = ring_of_this_thread();
-    if (ring == nullptr || !ring->try_push(span.get())) {
+    detail::QueuedSpan* slot = ring != nullptr ? ring->claim() : nullptr;
+    if (slot == nullptr) {
       detail::count(detail::counters().spans_dropped_queue_full);
       detail::log_once(queue_full_reported, LogLevel::kWarning,
                        "batch span queue full: spans are being dropped (counted in "
@@ -266,7 +279,9 @@ class BatchProcessor final : public SpanProcessor {
                        "or export faster)");
       return;
     }
-    span.release();
+    queue(*span, *ring, *slot);
+    if (slot->record != nullptr) static_cast<void>(span.release());
+    ring->publish();
     if (ring->producer_sees_at_least(state_->options.max_export_batch_size) &&
         !state_->wake_requested.load(std::memory_order_relaxed) &&
         !state_->wake_requested.exchange(true, std::memory_order_relaxed)) {
@@ -310,6 +325,24 @@ class BatchProcessor final : public SpanProcessor {
   }
 
  private:
+  // A plain span is copied into the slot (its record goes back to this thread's cache when `span`
+  // is destroyed); any other span is queued as its record.
+  static void queue(SpanData& span, detail::SpanRing& ring, detail::QueuedSpan& slot) noexcept {
+    auto& record = static_cast<detail::SpanRecord&>(span);
+    if (detail::fits_in_slot(record)) {
+      const std::string* thread_name = nullptr;
+      try {
+        thread_name = ring.thread_name_for(record.thread_name);
+      } catch (...) {
+      }
+      if (thread_name != nullptr) {
+        detail::copy_into_slot(record, thread_name, slot);
+        return;
+      }
+    }
+    slot.record = &record;
+  }
+
   detail::SpanRing* ring_of_this_thread() noexcept {
     auto& rings = detail::thread_state().rings;
     for (auto& entry : rings) {

@@ -14,29 +14,34 @@ std::size_t round_up_to_power_of_two(std::size_t value) {
 
 }  // namespace
 
+// Slots are left uninitialized: a slot is written in full by the producer before it is published.
 SpanRing::SpanRing(std::size_t min_capacity)
     : capacity_(round_up_to_power_of_two(min_capacity < 1 ? 1 : min_capacity)),
       mask_(capacity_ - 1),
-      slots_(new SpanData*[capacity_]) {}
+      slots_(new QueuedSpan[capacity_]) {}
 
 SpanRing::~SpanRing() {
-  std::vector<SpanData*> stranded;
-  pop_into(stranded, capacity_);
-  if (stranded.empty()) return;
-  count(counters().spans_dropped_after_shutdown, stranded.size());
   std::vector<SpanRecord*> records;
-  for (SpanData* span : stranded) records.push_back(static_cast<SpanRecord*>(span));
+  const std::size_t stranded = consume(capacity_, [&](const QueuedSpan& slot) {
+    if (slot.record != nullptr) records.push_back(slot.record);
+  });
+  if (stranded == 0) return;
+  count(counters().spans_dropped_after_shutdown, stranded);
   release_records(records);
 }
 
-std::size_t SpanRing::pop_into(std::vector<SpanData*>& out, std::size_t max) {
-  const std::size_t head = head_.load(std::memory_order_relaxed);
-  const std::size_t tail = tail_.load(std::memory_order_acquire);
-  std::size_t count = tail - head;
-  if (count > max) count = max;
-  for (std::size_t i = 0; i < count; ++i) out.push_back(slots_[(head + i) & mask_]);
-  head_.store(head + count, std::memory_order_release);
-  return count;
+const std::string* SpanRing::thread_name_for(const std::string& name) {
+  if (!thread_names_.empty() && *thread_names_.back() == name) return thread_names_.back().get();
+  // Renamed (or spans started on other threads): reuse a name seen before, so the list stays as
+  // short as the set of names, then make it the last one.
+  for (auto& known : thread_names_) {
+    if (*known == name) {
+      std::swap(known, thread_names_.back());
+      return thread_names_.back().get();
+    }
+  }
+  thread_names_.push_back(std::make_unique<const std::string>(name));
+  return thread_names_.back().get();
 }
 
 }  // namespace weft::detail

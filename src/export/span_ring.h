@@ -1,15 +1,17 @@
 // A bounded single-producer/single-consumer queue of finished spans: the producer is the thread
-// that ends spans, the consumer a batch processor's export thread. Pushing is two relaxed loads, a
-// store and a release store; no lock, no shared counter.
+// that ends spans, the consumer a batch processor's export thread. Spans are stored in the queue's
+// own slots (queued_span.h), so queuing allocates nothing and shares no record between threads.
+// Pushing is two relaxed loads, the slot's stores and a release store; no lock, no shared counter.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
-#include "weft/span_data.h"
+#include "export/queued_span.h"
 
 namespace weft::detail {
 
@@ -21,17 +23,23 @@ class SpanRing {
   SpanRing(const SpanRing&) = delete;
   SpanRing& operator=(const SpanRing&) = delete;
 
-  // Producer side. False when full (the caller drops the span).
-  bool try_push(SpanData* span) noexcept {
+  // Producer side: the next free slot, or null when the queue is full (the caller drops the span).
+  // The slot is queued by publish().
+  QueuedSpan* claim() noexcept {
     const std::size_t tail = tail_.load(std::memory_order_relaxed);
     if (tail - cached_head_ >= capacity_) {
       cached_head_ = head_.load(std::memory_order_acquire);
-      if (tail - cached_head_ >= capacity_) return false;
+      if (tail - cached_head_ >= capacity_) return nullptr;
     }
-    slots_[tail & mask_] = span;
-    tail_.store(tail + 1, std::memory_order_release);
-    return true;
+    return &slots_[tail & mask_];
   }
+  void publish() noexcept {
+    tail_.store(tail_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
+  // Producer side: a copy of `name` that lives as long as this queue, for QueuedSpan::thread_name.
+  // A thread is rarely renamed, so this is almost always one comparison with the last name.
+  const std::string* thread_name_for(const std::string& name);
+
   // Producer side: whether at least `count` spans wait. Reads the consumer's position only when
   // the producer's cached view says so, to keep the common push free of shared reads.
   bool producer_sees_at_least(std::size_t count) noexcept {
@@ -44,8 +52,18 @@ class SpanRing {
   void mark_consumer_gone() noexcept { consumer_gone_.store(true, std::memory_order_release); }
   bool consumer_gone() const noexcept { return consumer_gone_.load(std::memory_order_acquire); }
 
-  // Consumer side: moves up to `max` spans to `out`; returns how many.
-  std::size_t pop_into(std::vector<SpanData*>& out, std::size_t max);
+  // Consumer side: calls visit(const QueuedSpan&) for up to `max` queued spans, oldest first, then
+  // frees their slots; returns how many. `visit` must copy what it needs out of the slot.
+  template <class Visit>
+  std::size_t consume(std::size_t max, Visit&& visit) {
+    const std::size_t head = head_.load(std::memory_order_relaxed);
+    const std::size_t tail = tail_.load(std::memory_order_acquire);
+    std::size_t count = tail - head;
+    if (count > max) count = max;
+    for (std::size_t i = 0; i < count; ++i) visit(static_cast<const QueuedSpan&>(slots_[(head + i) & mask_]));
+    head_.store(head + count, std::memory_order_release);
+    return count;
+  }
   std::size_t size() const noexcept {
     return tail_.load(std::memory_order_acquire) - head_.load(std::memory_order_relaxed);
   }
@@ -54,10 +72,11 @@ class SpanRing {
  private:
   const std::size_t capacity_;
   const std::size_t mask_;
-  std::unique_ptr<SpanData*[]> slots_;
+  std::unique_ptr<QueuedSpan[]> slots_;
   alignas(64) std::atomic<std::size_t> head_{0};  // written by the consumer
   alignas(64) std::atomic<std::size_t> tail_{0};  // written by the producer
   std::size_t cached_head_ = 0;                   // the producer's last view of head_
+  std::vector<std::unique_ptr<const std::string>> thread_names_;  // the producer's, oldest first
   std::atomic<bool> producer_gone_{false};
   std::atomic<bool> consumer_gone_{false};
 };
