@@ -100,7 +100,7 @@ Diagnostics diagnostics() noexcept {
   result.spans_dropped_relay = c.spans_dropped_relay.load(std::memory_order_relaxed);
   result.spans_received_from_children = c.spans_received_from_children.load(std::memory_order_relaxed);
   result.incomplete_spans_reported = c.incomplete_spans_reported.load(std::memory_order_relaxed);
-  result.root_spans_off_main_thread = c.root_spans_off_main_thread.load(std::memory_order_relaxed);
+  result.root_spans_off_main_thread = c.root_spans_off_main_thread.load();
   result.context_checks_failed = c.context_checks_failed.load(std::memory_order_relaxed);
   result.spans_rejected_by_collector =
       c.spans_rejected_by_collector.load(std::memory_order_relaxed);
@@ -121,7 +121,7 @@ void reset_diagnostics() noexcept {
   c.spans_dropped_relay = 0;
   c.spans_received_from_children = 0;
   c.incomplete_spans_reported = 0;
-  c.root_spans_off_main_thread = 0;
+  c.root_spans_off_main_thread.reset();
   c.context_checks_failed = 0;
   c.spans_rejected_by_collector = 0;
 }

@@ -16,7 +16,7 @@ void report_lost_context(ThreadState& thread, std::string_view span_name) noexce
 
 inline void note_root_span(ThreadState& thread, bool strict, std::string_view span_name) noexcept {
   if (thread.thread_id == process_id()) return;  // the first thread is where traces begin
-  count(counters().root_spans_off_main_thread);
+  counters().root_spans_off_main_thread.add(thread.serial);
   if (strict && !thread.lost_context_reported) report_lost_context(thread, span_name);
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 
+#include "trace/sampling_plan.h"
 #include "weft/config.h"
 #include "weft/resource.h"
 #include "weft/sampler.h"
@@ -21,9 +22,11 @@ struct TracerState {
 };
 
 struct ProviderState {
-  explicit ProviderState(Config finished) : config(std::move(finished)) {}
+  explicit ProviderState(Config finished)
+      : config(with_sampler(std::move(finished))), sampling(*config.sampler) {}
 
   Config config;
+  const SamplingPlan sampling;
   // The one processor spans go to (several configured processors are combined into one); null
   // when nothing would receive spans, so they need not be recorded at all.
   std::shared_ptr<SpanProcessor> processor;
@@ -31,6 +34,13 @@ struct ProviderState {
 
   std::mutex tracers_mutex;
   std::deque<TracerState> tracers;  // a deque keeps addresses stable as tracers are added
+
+ private:
+  // A Config built by hand may leave the sampler out: OpenTelemetry's default then.
+  static Config with_sampler(Config config) {
+    if (!config.sampler) config.sampler = parent_based_sampler(always_on_sampler());
+    return config;
+  }
 };
 
 }  // namespace weft::detail

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "trace/sampling_plan.h"
 #include "weft/sampler.h"
 
 namespace weft {
@@ -10,6 +11,7 @@ namespace {
 class FixedSampler final : public Sampler {
  public:
   explicit FixedSampler(bool sample) : sample_(sample) {}
+  bool sample() const noexcept { return sample_; }
   SamplingResult should_sample(const SamplingParameters&) const override {
     SamplingResult result;
     result.decision = sample_ ? SamplingDecision::kRecordAndSample : SamplingDecision::kDrop;
@@ -39,6 +41,9 @@ class TraceIdRatioSampler final : public Sampler {
                           : SamplingDecision::kDrop;
     return result;
   }
+
+  // The threshold, or 2^56 (never) for a ratio of 0.
+  std::uint64_t threshold() const noexcept { return ratio_ > 0.0 ? threshold_ : kRandomnessLimit; }
 
   std::string description() const override {
     char text[64];
@@ -75,6 +80,9 @@ class ParentBasedSampler final : public Sampler {
     return delegate->should_sample(parameters);
   }
 
+  const Sampler& root() const noexcept { return *root_; }
+  const ParentBasedOptions& options() const noexcept { return options_; }
+
   std::string description() const override {
     return "ParentBased{root:" + root_->description() +
            ",remoteParentSampled:" + options_.remote_parent_sampled->description() +
@@ -88,7 +96,37 @@ class ParentBasedSampler final : public Sampler {
   ParentBasedOptions options_;
 };
 
+// The plan's step for a sampler that is not parent-based (or a parent-based one's delegate).
+detail::SamplingPlan::Step plain_step(const Sampler& sampler) {
+  using Rule = detail::SamplingPlan::Rule;
+  if (const auto* fixed = dynamic_cast<const FixedSampler*>(&sampler)) {
+    return {fixed->sample() ? Rule::kSample : Rule::kDrop, 0};
+  }
+  if (const auto* ratio = dynamic_cast<const TraceIdRatioSampler*>(&sampler)) {
+    return {Rule::kTraceIdRatio, ratio->threshold()};
+  }
+  return {Rule::kCallSampler, 0};
+}
+
 }  // namespace
+
+namespace detail {
+
+SamplingPlan::SamplingPlan(const Sampler& sampler) {
+  const auto* parent_based = dynamic_cast<const ParentBasedSampler*>(&sampler);
+  if (parent_based == nullptr) {
+    for (Step& step : steps_) step = plain_step(sampler);
+    return;
+  }
+  const ParentBasedOptions& options = parent_based->options();
+  steps_[kRoot] = plain_step(parent_based->root());
+  steps_[kRemoteSampled] = plain_step(*options.remote_parent_sampled);
+  steps_[kRemoteNotSampled] = plain_step(*options.remote_parent_not_sampled);
+  steps_[kLocalSampled] = plain_step(*options.local_parent_sampled);
+  steps_[kLocalNotSampled] = plain_step(*options.local_parent_not_sampled);
+}
+
+}  // namespace detail
 
 std::shared_ptr<const Sampler> always_on_sampler() {
   static const auto sampler = std::make_shared<const FixedSampler>(true);

@@ -81,20 +81,37 @@ Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
   context.flags = has_parent ? parent_span.flags : TraceFlags(TraceFlags::kRandom);
 
   const SpanKind kind = options != nullptr ? options->kind : SpanKind::kInternal;
-  const Attributes& start_attributes = options != nullptr ? options->attributes : kNoAttributes;
-  const std::vector<Link>& links = options != nullptr ? options->links : kNoLinks;
-  SamplingResult sampling = config.sampler->should_sample(
-      SamplingParameters{parent, context.trace_id, name, kind, start_attributes, links});
-  context.flags = context.flags.with_sampled(sampling.decision ==
-                                             SamplingDecision::kRecordAndSample);
-  if (sampling.trace_state) {
-    context.trace_state = std::move(*sampling.trace_state);
-  } else if (has_parent) {
-    context.trace_state = parent_span.trace_state;
+  const detail::SamplingPlan::Step& step = provider.sampling.step_for(parent_span);
+  bool sampled = false;
+  bool recording = false;  // kRecordOnly: recorded for the processors, not exported
+  Attributes sampler_attributes;
+  if (__builtin_expect(step.rule == detail::SamplingPlan::Rule::kCallSampler, 0)) {
+    const Attributes& start_attributes = options != nullptr ? options->attributes : kNoAttributes;
+    const std::vector<Link>& links = options != nullptr ? options->links : kNoLinks;
+    SamplingResult sampling = config.sampler->should_sample(
+        SamplingParameters{parent, context.trace_id, name, kind, start_attributes, links});
+    if (sampling.decision == SamplingDecision::kDrop || provider.processor == nullptr) {
+      context.flags = context.flags.with_sampled(false);
+      context.trace_state = sampling.trace_state ? std::move(*sampling.trace_state)
+                                                 : (has_parent ? parent_span.trace_state
+                                                               : TraceState());
+      return Span(nullptr, std::move(context));
+    }
+    sampled = sampling.decision == SamplingDecision::kRecordAndSample;
+    recording = true;
+    if (sampling.trace_state) {
+      context.trace_state = std::move(*sampling.trace_state);
+    } else if (has_parent) {
+      context.trace_state = parent_span.trace_state;
+    }
+    sampler_attributes = std::move(sampling.attributes);
+  } else {
+    sampled = detail::SamplingPlan::samples(step, context.trace_id);
+    recording = sampled;
+    if (has_parent) context.trace_state = parent_span.trace_state;
   }
-  if (sampling.decision == SamplingDecision::kDrop || provider.processor == nullptr) {
-    return Span(nullptr, std::move(context));
-  }
+  context.flags = context.flags.with_sampled(sampled);
+  if (!recording || provider.processor == nullptr) return Span(nullptr, std::move(context));
 
   detail::SpanRecord* record = detail::acquire_record();
   record->tracer = state_;
@@ -107,12 +124,13 @@ Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
   record->name.assign(name);
   record->kind = kind;
   record->thread_id = thread.thread_id;
-  record->thread_name.assign(thread.thread_name);
+  // A recycled record was mostly last used by this thread: its name is usually already right.
+  if (record->thread_name != thread.thread_name) record->thread_name.assign(thread.thread_name);
   if (options != nullptr) {
     add_start_attributes(*record, options->attributes, config.limits);
     add_links(*record, options->links, config.limits);
   }
-  if (!sampling.attributes.empty()) add_start_attributes(*record, sampling.attributes, config.limits);
+  if (!sampler_attributes.empty()) add_start_attributes(*record, sampler_attributes, config.limits);
   record->start_time_unix_nano = (options != nullptr && options->start_time)
                                      ? detail::to_unix_nano(*options->start_time)
                                      : detail::now_unix_nano();
