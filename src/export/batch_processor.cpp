@@ -332,7 +332,9 @@ class BatchProcessor final : public SpanProcessor {
     if (detail::fits_in_slot(record)) {
       const std::string* thread_name = nullptr;
       try {
-        thread_name = ring.thread_name_for(record.thread_name);
+        thread_name = record.thread_name_serial != 0
+                          ? ring.thread_name_for(record.thread_name_serial, record.thread_name)
+                          : ring.thread_name_for(record.thread_name);
       } catch (...) {
       }
       if (thread_name != nullptr) {

@@ -31,6 +31,7 @@ SpanRing::~SpanRing() {
 }
 
 const std::string* SpanRing::thread_name_for(const std::string& name) {
+  last_name_serial_ = 0;
   if (!thread_names_.empty() && *thread_names_.back() == name) return thread_names_.back().get();
   // Renamed (or spans started on other threads): reuse a name seen before, so the list stays as
   // short as the set of names, then make it the last one.

@@ -39,6 +39,16 @@ class SpanRing {
   // Producer side: a copy of `name` that lives as long as this queue, for QueuedSpan::thread_name.
   // A thread is rarely renamed, so this is almost always one comparison with the last name.
   const std::string* thread_name_for(const std::string& name);
+  // The same for a name known by its serial (SpanRecord::thread_name_serial, not 0): one integer
+  // comparison in the common case.
+  const std::string* thread_name_for(std::uint64_t serial, const std::string& name) {
+    if (serial != last_name_serial_) {
+      const std::string* known = thread_name_for(name);
+      last_name_serial_ = serial;
+      return known;
+    }
+    return thread_names_.back().get();
+  }
 
   // Producer side: whether at least `count` spans wait. Reads the consumer's position only when
   // the producer's cached view says so, to keep the common push free of shared reads.
@@ -77,6 +87,7 @@ class SpanRing {
   alignas(64) std::atomic<std::size_t> tail_{0};  // written by the producer
   std::size_t cached_head_ = 0;                   // the producer's last view of head_
   std::vector<std::unique_ptr<const std::string>> thread_names_;  // the producer's, oldest first
+  std::uint64_t last_name_serial_ = 0;  // the serial of thread_names_.back(), or 0
   std::atomic<bool> producer_gone_{false};
   std::atomic<bool> consumer_gone_{false};
 };

@@ -279,6 +279,7 @@ class RelayHub {
     static_cast<SpanData&>(*record) = std::move(span);
     record->resource = sender.resource;
     record->tracer = nullptr;
+    record->thread_name_serial = 0;
     sink->on_end(FinishedSpan(record));
   }
 

@@ -15,6 +15,7 @@ enum class ForkStage {
   kRelay,        // the receiver of spans from child processes
   kExport,       // batch processors: wait for an export in progress, restart the export thread
   kRecordPool,   // the shared pool of span records
+  kClock,        // the span clock's calibration (no lock; only reset in the child)
   kLog,          // the log handler
   kCount
 };

@@ -36,6 +36,7 @@ struct ThreadStateReaper {
 thread_local ThreadStateReaper tls_reaper;
 
 std::atomic<std::uint64_t> next_serial{1};
+std::atomic<std::uint64_t> next_thread_name_serial{1};
 
 std::string os_thread_name() {
   char name[64] = {};
@@ -47,7 +48,9 @@ std::string os_thread_name() {
 
 ThreadState::ThreadState()
     : serial(next_serial.fetch_add(1, std::memory_order_relaxed)),
-      thread_id(static_cast<std::int64_t>(syscall(SYS_gettid))), thread_name(os_thread_name()) {}
+      thread_id(static_cast<std::int64_t>(syscall(SYS_gettid))),
+      thread_name(os_thread_name()),
+      thread_name_serial(next_thread_name_serial.fetch_add(1, std::memory_order_relaxed)) {}
 
 ThreadState::~ThreadState() {
   for (auto& entry : rings) entry.second->mark_producer_gone();
@@ -81,6 +84,7 @@ ThreadState* create_thread_state() {
 void set_current_thread_name(std::string_view name) {
   ThreadState& state = thread_state();
   state.thread_name.assign(name);
+  state.thread_name_serial = next_thread_name_serial.fetch_add(1, std::memory_order_relaxed);
   // The kernel keeps at most 15 characters; weft keeps the whole name for thread.name.
   std::string short_name(name.substr(0, 15));
   pthread_setname_np(pthread_self(), short_name.c_str());

@@ -29,6 +29,8 @@ struct ThreadState {
 
   std::int64_t thread_id = 0;
   std::string thread_name;
+  // Unique per (thread, name) for the life of the process; changes when the thread is renamed.
+  std::uint64_t thread_name_serial;
   // Set once strict mode has reported a root span started on this thread (once per thread).
   bool lost_context_reported = false;
 

@@ -3,6 +3,7 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <typeinfo>
@@ -125,7 +126,9 @@ Span& Span::update_name(std::string_view name) {
 }
 
 void Span::end() noexcept {
-  if (record_ != nullptr) end_at(detail::now_unix_nano());
+  // The span clock's calibration may move by a few nanoseconds between start and end: a span
+  // timed by it never ends before it starts.
+  if (record_ != nullptr) end_at(std::max(detail::now_unix_nano(), record_->start_time_unix_nano));
 }
 
 void Span::end(Timestamp end_time) noexcept {

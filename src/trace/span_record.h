@@ -13,6 +13,9 @@ struct SpanRecord final : SpanData {
   // The process that started the span. A fork()ed child holds a copy of every span open at the
   // fork; the parent's copy is the one that ends and is exported, the child's is discarded.
   std::int32_t owner_pid = 0;
+  // Which thread name `thread_name` holds (ThreadState::thread_name_serial); 0 when unknown. A
+  // recycled record keeps its name, so the start path copies the name only when this differs.
+  std::uint64_t thread_name_serial = 0;
 };
 
 }  // namespace weft::detail

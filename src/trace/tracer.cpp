@@ -125,7 +125,10 @@ Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
   record->kind = kind;
   record->thread_id = thread.thread_id;
   // A recycled record was mostly last used by this thread: its name is usually already right.
-  if (record->thread_name != thread.thread_name) record->thread_name.assign(thread.thread_name);
+  if (record->thread_name_serial != thread.thread_name_serial) {
+    record->thread_name.assign(thread.thread_name);
+    record->thread_name_serial = thread.thread_name_serial;
+  }
   if (options != nullptr) {
     add_start_attributes(*record, options->attributes, config.limits);
     add_links(*record, options->links, config.limits);
