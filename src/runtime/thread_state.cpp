@@ -14,8 +14,6 @@
 
 namespace weft::detail {
 
-thread_local ThreadState* tls_thread_state = nullptr;
-
 namespace {
 
 // Destroys the thread's state when the thread exits. Code that runs later during the exit (other

@@ -45,7 +45,9 @@ struct ThreadState {
 
 ThreadState* create_thread_state();
 
-extern thread_local ThreadState* tls_thread_state;
+// Defined here, constant-initialized, so that reading it is one %fs-relative load: declared
+// `extern`, every read went through a call to the TLS init function of thread_state.cpp.
+inline thread_local ThreadState* tls_thread_state = nullptr;
 
 // The calling thread's state, created on first use. Also valid while the thread is exiting.
 inline ThreadState& thread_state() {

@@ -22,7 +22,10 @@ class MultiProcessor final : public SpanProcessor {
       try {
         SpanRecord* copy = acquire_record();
         static_cast<SpanData&>(*copy) = *span;
-        copy->tracer = static_cast<SpanRecord*>(span.get())->tracer;
+        const auto& original = static_cast<const SpanRecord&>(*span);
+        copy->tracer = original.tracer;
+        copy->owner_pid = original.owner_pid;
+        copy->thread_name_serial = original.thread_name_serial;
         processors_[i]->on_end(FinishedSpan(copy));
       } catch (...) {
         // Out of memory: this processor misses the span; the others still get it.

@@ -35,8 +35,8 @@ SharedPool& shared_pool() {
 void lock_pool_for_fork() noexcept { shared_pool().mutex.lock(); }
 void unlock_pool_after_fork() noexcept { shared_pool().mutex.unlock(); }
 
+// The name is left: the start path overwrites it (and skips that when it is the same).
 void clear(SpanRecord& record) noexcept {
-  record.name.clear();
   record.attributes.clear();
   record.dropped_attributes_count = 0;
   record.events.clear();

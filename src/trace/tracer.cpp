@@ -121,7 +121,8 @@ Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
   record->context = context;
   record->parent_span_id = has_parent ? parent_span.span_id : SpanId();
   record->parent_is_remote = has_parent && parent_span.is_remote;
-  record->name.assign(name);
+  // Like the thread name, the span name is often the one the recycled record already has.
+  if (std::string_view(record->name) != name) record->name.assign(name);
   record->kind = kind;
   record->thread_id = thread.thread_id;
   // A recycled record was mostly last used by this thread: its name is usually already right.
