@@ -71,6 +71,10 @@ struct KeyValue {
   template <class T>
   KeyValue(std::string_view key_, T&& value_)
       : key(key_), value(to_attribute_value(std::forward<T>(value_))) {}
+  // Builds the value in place as a T (one of AttributeValue's types) from `arguments`.
+  template <class T, class... Arguments>
+  KeyValue(std::string_view key_, std::in_place_type_t<T> type, Arguments&&... arguments)
+      : key(key_), value(type, std::forward<Arguments>(arguments)...) {}
 
   friend bool operator==(const KeyValue& a, const KeyValue& b) {
     return a.key == b.key && a.value == b.value;

@@ -45,7 +45,21 @@ class Span {
 
   template <class T>
   Span& set_attribute(std::string_view key, T&& value) {
-    if (record_ != nullptr) set_attribute_value(key, to_attribute_value(std::forward<T>(value)));
+    if (record_ == nullptr) return *this;
+    // Scalars go straight into the span (no AttributeValue to build and move on the way).
+    using V = detail::Bare<T>;
+    if constexpr (std::is_same_v<V, bool>) {
+      set_bool_attribute(key, value);
+    } else if constexpr (std::is_integral_v<V>) {
+      set_int_attribute(key, static_cast<std::int64_t>(value));
+    } else if constexpr (std::is_floating_point_v<V>) {
+      set_double_attribute(key, static_cast<double>(value));
+    } else if constexpr (std::is_convertible_v<T, std::string_view> &&
+                         !std::is_same_v<V, AttributeValue>) {
+      set_string_attribute(key, std::string_view(value));
+    } else {
+      set_attribute_value(key, to_attribute_value(std::forward<T>(value)));
+    }
     return *this;
   }
   Span& set_attributes(std::initializer_list<KeyValue> attributes);
@@ -62,14 +76,21 @@ class Span {
   Span& update_name(std::string_view name);
 
   // Ends the span and hands it to the processors. Later calls do nothing.
-  void end() noexcept;
+  void end() noexcept {
+    if (record_ != nullptr) end_now();
+  }
   void end(Timestamp end_time) noexcept;
 
  private:
   friend class Tracer;
   Span(detail::SpanRecord* record, SpanContext context) noexcept
       : record_(record), context_(std::move(context)) {}
-  void set_attribute_value(std::string_view key, AttributeValue value);
+  void set_attribute_value(std::string_view key, AttributeValue&& value);
+  void set_bool_attribute(std::string_view key, bool value);
+  void set_int_attribute(std::string_view key, std::int64_t value);
+  void set_double_attribute(std::string_view key, double value);
+  void set_string_attribute(std::string_view key, std::string_view value);
+  void end_now() noexcept;
   void end_at(std::uint64_t end_unix_nano) noexcept;
 
   detail::SpanRecord* record_ = nullptr;

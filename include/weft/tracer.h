@@ -44,6 +44,9 @@ class Tracer {
   friend class TracerProvider;
   explicit Tracer(const detail::TracerState* state) noexcept : state_(state) {}
   Span start(std::string_view name, const StartSpanOptions* options);
+  Span start_recording(std::string_view name, const StartSpanOptions* options,
+                       const Context& parent, SpanContext context,
+                       const Attributes& sampler_attributes);
 
   const detail::TracerState* state_ = nullptr;
 };

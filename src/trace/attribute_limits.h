@@ -23,9 +23,25 @@ inline void put_attribute(Attributes& attributes, std::uint32_t& dropped, std::s
     ++dropped;
     return;
   }
-  KeyValue& added = attributes.emplace_back();
-  added.key.assign(key);
-  added.value = std::move(value);
+  attributes.emplace_back(key, std::move(value));  // built in place: no default value to replace
+}
+
+// The same for a scalar or string value given as its T (one of AttributeValue's types): built in
+// place, with no AttributeValue to move. Strings must already fit the length limit.
+template <class T, class Argument>
+void put_attribute_as(Attributes& attributes, std::uint32_t& dropped, std::string_view key,
+                      Argument&& argument, std::size_t max_count) {
+  for (KeyValue& existing : attributes) {
+    if (existing.key == key) {
+      existing.value.template emplace<T>(std::forward<Argument>(argument));
+      return;
+    }
+  }
+  if (attributes.size() >= max_count) {
+    ++dropped;
+    return;
+  }
+  attributes.emplace_back(key, std::in_place_type<T>, std::forward<Argument>(argument));
 }
 
 }  // namespace weft::detail

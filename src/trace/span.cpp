@@ -44,38 +44,87 @@ Span& Span::operator=(Span&& other) noexcept {
   return *this;
 }
 
-void Span::set_attribute_value(std::string_view key, AttributeValue value) {
+void Span::set_attribute_value(std::string_view key, AttributeValue&& value) {
   const SpanLimits& limits = limits_of(*record_);
   detail::put_attribute(record_->attributes, record_->dropped_attributes_count, key,
                         std::move(value), limits.attribute_count, limits.attribute_value_length);
 }
 
+void Span::set_bool_attribute(std::string_view key, bool value) {
+  detail::put_attribute_as<bool>(record_->attributes, record_->dropped_attributes_count, key, value,
+                                 limits_of(*record_).attribute_count);
+}
+
+void Span::set_int_attribute(std::string_view key, std::int64_t value) {
+  detail::put_attribute_as<std::int64_t>(record_->attributes, record_->dropped_attributes_count,
+                                         key, value, limits_of(*record_).attribute_count);
+}
+
+void Span::set_double_attribute(std::string_view key, double value) {
+  detail::put_attribute_as<double>(record_->attributes, record_->dropped_attributes_count, key,
+                                   value, limits_of(*record_).attribute_count);
+}
+
+void Span::set_string_attribute(std::string_view key, std::string_view value) {
+  const SpanLimits& limits = limits_of(*record_);
+  detail::put_attribute_as<std::string>(record_->attributes, record_->dropped_attributes_count,
+                                        key, value.substr(0, limits.attribute_value_length),
+                                        limits.attribute_count);
+}
+
 Span& Span::set_attributes(std::initializer_list<KeyValue> attributes) {
   if (record_ == nullptr) return *this;
-  for (const KeyValue& attribute : attributes) set_attribute_value(attribute.key, attribute.value);
+  for (const KeyValue& attribute : attributes) {
+    set_attribute_value(attribute.key, AttributeValue(attribute.value));
+  }
   return *this;
 }
 
+namespace {
+
+// The span's next event, or null when the event limit is reached (counted).
+Event* add_event_to(detail::SpanRecord& record, std::string_view name, std::uint64_t time) {
+  if (record.events.size() >= limits_of(record).event_count) {
+    ++record.dropped_events_count;
+    return nullptr;
+  }
+  Event& event = record.events.emplace_back();
+  event.name.assign(name);
+  event.time_unix_nano = time;
+  return &event;
+}
+
+template <class Value>
+void put_event_attribute(Event& event, const SpanLimits& limits, std::string_view key,
+                         Value&& value) {
+  detail::put_attribute(event.attributes, event.dropped_attributes_count, key,
+                        std::forward<Value>(value), limits.attributes_per_event,
+                        limits.attribute_value_length);
+}
+
+}  // namespace
+
+// Attributes go straight from the list into the event: no intermediate Attributes to build.
 Span& Span::add_event(std::string_view name, std::initializer_list<KeyValue> attributes) {
   if (record_ == nullptr) return *this;
-  return add_event(name, Timestamp{}, Attributes(attributes));
+  Event* event = add_event_to(*record_, name, detail::now_unix_nano());
+  if (event == nullptr) return *this;
+  const SpanLimits& limits = limits_of(*record_);
+  for (const KeyValue& attribute : attributes) {
+    put_event_attribute(*event, limits, attribute.key, attribute.value);
+  }
+  return *this;
 }
 
 Span& Span::add_event(std::string_view name, Timestamp time, Attributes attributes) {
   if (record_ == nullptr) return *this;
+  Event* event = add_event_to(*record_, name,
+                              time == Timestamp{} ? detail::now_unix_nano()
+                                                  : detail::to_unix_nano(time));
+  if (event == nullptr) return *this;
   const SpanLimits& limits = limits_of(*record_);
-  if (record_->events.size() >= limits.event_count) {
-    ++record_->dropped_events_count;
-    return *this;
-  }
-  Event& event = record_->events.emplace_back();
-  event.name.assign(name);
-  event.time_unix_nano =
-      time == Timestamp{} ? detail::now_unix_nano() : detail::to_unix_nano(time);
   for (KeyValue& attribute : attributes) {
-    detail::put_attribute(event.attributes, event.dropped_attributes_count, attribute.key,
-                          std::move(attribute.value), limits.attributes_per_event,
-                          limits.attribute_value_length);
+    put_event_attribute(*event, limits, attribute.key, std::move(attribute.value));
   }
   return *this;
 }
@@ -125,10 +174,10 @@ Span& Span::update_name(std::string_view name) {
   return *this;
 }
 
-void Span::end() noexcept {
+void Span::end_now() noexcept {
   // The span clock's calibration may move by a few nanoseconds between start and end: a span
   // timed by it never ends before it starts.
-  if (record_ != nullptr) end_at(std::max(detail::now_unix_nano(), record_->start_time_unix_nano));
+  end_at(std::max(detail::now_unix_nano(), record_->start_time_unix_nano));
 }
 
 void Span::end(Timestamp end_time) noexcept {

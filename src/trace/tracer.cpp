@@ -51,6 +51,28 @@ void add_links(detail::SpanRecord& record, const std::vector<Link>& links,
   }
 }
 
+// The decision for a custom sampler, which sees everything OpenTelemetry promises it. Kept out of
+// start() so that the common path's frame stays small.
+__attribute__((noinline)) bool ask_sampler(const detail::ProviderState& provider,
+                                           const Context& parent, std::string_view name,
+                                           const StartSpanOptions* options, SpanContext& context,
+                                           Attributes& sampler_attributes, bool& recording) {
+  const SpanContext& parent_span = parent.span_context();
+  const Attributes& start_attributes = options != nullptr ? options->attributes : kNoAttributes;
+  const std::vector<Link>& links = options != nullptr ? options->links : kNoLinks;
+  const SpanKind kind = options != nullptr ? options->kind : SpanKind::kInternal;
+  SamplingResult sampling = provider.config.sampler->should_sample(
+      SamplingParameters{parent, context.trace_id, name, kind, start_attributes, links});
+  if (sampling.trace_state) {
+    context.trace_state = std::move(*sampling.trace_state);
+  } else if (parent_span.is_valid()) {
+    context.trace_state = parent_span.trace_state;
+  }
+  recording = sampling.decision != SamplingDecision::kDrop;
+  sampler_attributes = std::move(sampling.attributes);
+  return sampling.decision == SamplingDecision::kRecordAndSample;
+}
+
 }  // namespace
 
 Span Tracer::start_span(std::string_view name) { return start(name, nullptr); }
@@ -68,11 +90,10 @@ Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
     return Span(nullptr, parent_span);
   }
   const detail::ProviderState& provider = *state_->provider;
-  const Config& config = provider.config;
 
   const bool has_parent = parent_span.is_valid();
   if (!has_parent && (options == nullptr || !options->new_root)) {
-    detail::note_root_span(thread, config.strict_context, name);
+    detail::note_root_span(thread, provider.config.strict_context, name);
   }
   SpanContext context;
   context.trace_id = has_parent ? parent_span.trace_id : generate_trace_id();
@@ -80,38 +101,33 @@ Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
   // A trace weft starts has a random trace id: say so with the W3C Level 2 "random" flag.
   context.flags = has_parent ? parent_span.flags : TraceFlags(TraceFlags::kRandom);
 
-  const SpanKind kind = options != nullptr ? options->kind : SpanKind::kInternal;
   const detail::SamplingPlan::Step& step = provider.sampling.step_for(parent_span);
-  bool sampled = false;
-  bool recording = false;  // kRecordOnly: recorded for the processors, not exported
-  Attributes sampler_attributes;
-  if (__builtin_expect(step.rule == detail::SamplingPlan::Rule::kCallSampler, 0)) {
-    const Attributes& start_attributes = options != nullptr ? options->attributes : kNoAttributes;
-    const std::vector<Link>& links = options != nullptr ? options->links : kNoLinks;
-    SamplingResult sampling = config.sampler->should_sample(
-        SamplingParameters{parent, context.trace_id, name, kind, start_attributes, links});
-    if (sampling.decision == SamplingDecision::kDrop || provider.processor == nullptr) {
-      context.flags = context.flags.with_sampled(false);
-      context.trace_state = sampling.trace_state ? std::move(*sampling.trace_state)
-                                                 : (has_parent ? parent_span.trace_state
-                                                               : TraceState());
-      return Span(nullptr, std::move(context));
-    }
-    sampled = sampling.decision == SamplingDecision::kRecordAndSample;
-    recording = true;
-    if (sampling.trace_state) {
-      context.trace_state = std::move(*sampling.trace_state);
-    } else if (has_parent) {
+  if (__builtin_expect(step.rule != detail::SamplingPlan::Rule::kCallSampler, 1)) {
+    const bool sampled = detail::SamplingPlan::samples(step, context.trace_id);
+    context.flags = context.flags.with_sampled(sampled);
+    if (has_parent && !parent_span.trace_state.empty()) {
       context.trace_state = parent_span.trace_state;
     }
-    sampler_attributes = std::move(sampling.attributes);
-  } else {
-    sampled = detail::SamplingPlan::samples(step, context.trace_id);
-    recording = sampled;
-    if (has_parent) context.trace_state = parent_span.trace_state;
+    if (!sampled || provider.processor == nullptr) return Span(nullptr, std::move(context));
+    return start_recording(name, options, parent, std::move(context), {});
   }
+  bool recording = false;  // kRecordOnly: recorded for the processors, not exported
+  Attributes sampler_attributes;
+  const bool sampled =
+      ask_sampler(provider, parent, name, options, context, sampler_attributes, recording);
   context.flags = context.flags.with_sampled(sampled);
   if (!recording || provider.processor == nullptr) return Span(nullptr, std::move(context));
+  return start_recording(name, options, parent, std::move(context), sampler_attributes);
+}
+
+Span Tracer::start_recording(std::string_view name, const StartSpanOptions* options,
+                             const Context& parent, SpanContext context,
+                             const Attributes& sampler_attributes) {
+  detail::ThreadState& thread = detail::thread_state();
+  const detail::ProviderState& provider = *state_->provider;
+  const Config& config = provider.config;
+  const SpanContext& parent_span = parent.span_context();
+  const bool has_parent = parent_span.is_valid();
 
   detail::SpanRecord* record = detail::acquire_record();
   record->tracer = state_;
@@ -123,7 +139,7 @@ Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
   record->parent_is_remote = has_parent && parent_span.is_remote;
   // Like the thread name, the span name is often the one the recycled record already has.
   if (std::string_view(record->name) != name) record->name.assign(name);
-  record->kind = kind;
+  record->kind = options != nullptr ? options->kind : SpanKind::kInternal;
   record->thread_id = thread.thread_id;
   // A recycled record was mostly last used by this thread: its name is usually already right.
   if (record->thread_name_serial != thread.thread_name_serial) {
