@@ -45,6 +45,7 @@ class Context {
   friend bool operator!=(const Context& a, const Context& b) noexcept { return !(a == b); }
 
  private:
+  friend class Scope;  // replaces the span of the current context in place
   SpanContext span_;
   Baggage baggage_;
 };
@@ -73,15 +74,16 @@ class Scope {
 
  private:
   friend class ScopedSpan;
-  // Also makes `span` (started on this thread) the span that check_context() records on.
-  Scope(Context context, Span* span) noexcept;
+  // Makes the current context, with `span_context` as its span, current; and `span` (started on
+  // this thread) the span that check_context() records on.
+  Scope(const SpanContext& span_context, Span* span) noexcept;
   void open(Span* span) noexcept;
 
+  detail::ThreadState* owner_;  // the opening thread's state
   Context previous_;
   Span* previous_span_ = nullptr;
   Scope* below_ = nullptr;        // the scope that was innermost when this one opened
-  detail::ThreadState* owner_;  // the opening thread's state
-  std::uint64_t owner_serial_;  // and its serial: the address alone may be reused
+  std::uint64_t owner_serial_;  // the opening thread's serial: its state's address may be reused
 };
 
 }  // namespace weft

@@ -101,8 +101,7 @@ class Span {
 // then. Not movable: it belongs to one scope of one thread.
 class ScopedSpan {
  public:
-  explicit ScopedSpan(Span span)
-      : span_(std::move(span)), scope_(Context::current().with_span(span_.context()), &span_) {}
+  explicit ScopedSpan(Span span) : span_(std::move(span)), scope_(span_.context(), &span_) {}
 
   Span& span() noexcept { return span_; }
   Span* operator->() noexcept { return &span_; }
