@@ -279,9 +279,11 @@ class BatchProcessor final : public SpanProcessor {
                        "or export faster)");
       return;
     }
-    queue(*span, *ring, *slot);
-    if (slot->record != nullptr) static_cast<void>(span.release());
+    const bool copied = queue(*span, *ring, *slot);
     ring->publish();
+    // A copied span's record is reused by this thread at once; a queued one is the export thread's.
+    SpanData* ended = span.release();
+    if (copied) detail::recycle_plain_record(static_cast<detail::SpanRecord*>(ended));
     if (ring->producer_sees_at_least(state_->options.max_export_batch_size) &&
         !state_->wake_requested.load(std::memory_order_relaxed) &&
         !state_->wake_requested.exchange(true, std::memory_order_relaxed)) {
@@ -325,9 +327,8 @@ class BatchProcessor final : public SpanProcessor {
   }
 
  private:
-  // A plain span is copied into the slot (its record goes back to this thread's cache when `span`
-  // is destroyed); any other span is queued as its record.
-  static void queue(SpanData& span, detail::SpanRing& ring, detail::QueuedSpan& slot) noexcept {
+  // A plain span is copied into the slot (true); any other span is queued as its record (false).
+  static bool queue(SpanData& span, detail::SpanRing& ring, detail::QueuedSpan& slot) noexcept {
     auto& record = static_cast<detail::SpanRecord&>(span);
     if (detail::fits_in_slot(record)) {
       const std::string* thread_name = nullptr;
@@ -339,10 +340,11 @@ class BatchProcessor final : public SpanProcessor {
       }
       if (thread_name != nullptr) {
         detail::copy_into_slot(record, thread_name, slot);
-        return;
+        return true;
       }
     }
     slot.record = &record;
+    return false;
   }
 
   detail::SpanRing* ring_of_this_thread() noexcept {

@@ -87,6 +87,13 @@ SpanRecord* acquire_record() {
 
 void recycle_record(SpanRecord* record) noexcept {
   clear(*record);
+  recycle_plain_record(record);
+}
+
+void recycle_plain_record(SpanRecord* record) noexcept {
+  record->status.code = StatusCode::kUnset;
+  record->parent_span_id = SpanId();
+  record->parent_is_remote = false;
   std::vector<SpanRecord*>& cache = thread_state().free_records;
   if (cache.size() >= kMaxThreadCache) spill(cache, kMaxThreadCache - kChunk);
   try {

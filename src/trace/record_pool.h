@@ -12,6 +12,9 @@ namespace weft::detail {
 SpanRecord* acquire_record();
 // Clears the record and keeps it for reuse (by the calling thread first).
 void recycle_record(SpanRecord* record) noexcept;
+// The same for a record with no attributes, events, links, status message or trace state (one
+// copied into a queue slot): only its scalars need resetting.
+void recycle_plain_record(SpanRecord* record) noexcept;
 // Clears records and hands them to the shared pool, touching no thread state (for thread exit).
 void release_records(std::vector<SpanRecord*>& records) noexcept;
 
