@@ -36,8 +36,8 @@ std::optional<Result> measure_in_child(Measure measure) {
   Result result;
   std::size_t received = 0;
   while (received < sizeof result) {
-    const ssize_t count = read(fds[0], reinterpret_cast<char*>(&result) + received,
-                               sizeof result - received);
+    const ssize_t count =
+        read(fds[0], reinterpret_cast<char*>(&result) + received, sizeof result - received);
     if (count <= 0) break;
     received += static_cast<std::size_t>(count);
   }

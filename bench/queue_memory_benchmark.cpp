@@ -94,7 +94,8 @@ QueueMeasurement measure_queue(SpanMaker make_span) {
 void report_queue_memory(benchmark::State& state, SpanMaker make_span) {
   std::optional<QueueMeasurement> measurement;
   for (auto _ : state) {
-    measurement = weft_bench::measure_in_child<QueueMeasurement>([&] { return measure_queue(make_span); });
+    measurement =
+        weft_bench::measure_in_child<QueueMeasurement>([&] { return measure_queue(make_span); });
   }
   if (!measurement) {
     state.SkipWithError("the measuring child process failed");
@@ -108,7 +109,9 @@ void report_queue_memory(benchmark::State& state, SpanMaker make_span) {
   state.counters["queued_spans"] = static_cast<double>(kQueuedSpans);
 }
 
-void BM_QueuedPlainSpanMemory(benchmark::State& state) { report_queue_memory(state, end_plain_span); }
+void BM_QueuedPlainSpanMemory(benchmark::State& state) {
+  report_queue_memory(state, end_plain_span);
+}
 BENCHMARK(BM_QueuedPlainSpanMemory)->Iterations(1);
 
 void BM_QueuedDecoratedSpanMemory(benchmark::State& state) {

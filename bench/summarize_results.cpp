@@ -10,13 +10,12 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -84,9 +83,18 @@ const std::vector<Target>& targets() {
        "BM_SpanWithAttributesAndEvent/threads:1", Metric::kCpuTime, "", Goal::kAtMost, 200, "ns",
        true},
       {"parent current + child + both ended", "span_benchmark",
-       "BM_ParentCurrentChildEnded/threads:1", Metric::kCpuTime, "", Goal::kAtMost, 150, "ns", true},
+       "BM_ParentCurrentChildEnded/threads:1", Metric::kCpuTime, "", Goal::kAtMost, 150, "ns",
+       true},
       {"context hand-off (capture, attach, detach)", "span_benchmark",
        "BM_ContextHandOff/threads:1", Metric::kCpuTime, "", Goal::kAtMost, 15, "ns", true},
+      {"pool hand-off: what propagation adds to one task", "thread_benchmark",
+       "BM_PropagationPerTask/threads:1", Metric::kCpuTime, "", Goal::kInfo, 0, "ns", true},
+      {"wrap a callable + invoke it in the captured context", "thread_benchmark",
+       "BM_WrapAndInvoke/threads:1", Metric::kCpuTime, "", Goal::kInfo, 0, "ns", true},
+      {"process hand-off: context into and out of an environment", "process_benchmark",
+       "BM_ContextThroughEnvironment", Metric::kCpuTime, "", Goal::kInfo, 0, "ns", true},
+      {"span relayed to the parent process (start + end messages)", "process_benchmark",
+       "BM_SpanRelayedToParent", Metric::kCpuTime, "", Goal::kInfo, 0, "ns", true},
       {"W3C inject + extract (traceparent + tracestate)", "propagation_benchmark",
        "BM_W3cInjectExtract", Metric::kCpuTime, "", Goal::kAtMost, 100, "ns", true},
       {"OTLP protobuf encoding, plain spans", "otlp_benchmark", "BM_OtlpProtobufEncodePlain",
@@ -157,8 +165,14 @@ std::string format_number(double value) {
 }
 
 Row evaluate(const Target& target, const Results& results, std::optional<double> clock_ns) {
-  Row row{target.description, target.program + "/" + target.benchmark, std::nullopt, target.unit,
-          "", std::nullopt, std::nullopt, "missing"};
+  Row row{target.description,
+          target.program + "/" + target.benchmark,
+          std::nullopt,
+          target.unit,
+          "",
+          std::nullopt,
+          std::nullopt,
+          "missing"};
   if (target.goal != Goal::kInfo) {
     row.goal = (target.goal == Goal::kAtMost ? "<= " : ">= ") + format_number(target.limit);
     row.limit = target.limit;
@@ -180,8 +194,8 @@ Row evaluate(const Target& target, const Results& results, std::optional<double>
   if (target.goal == Goal::kInfo) {
     row.status = "info";
   } else {
-    const bool met =
-        target.goal == Goal::kAtMost ? *row.measured <= target.limit : *row.measured >= target.limit;
+    const bool met = target.goal == Goal::kAtMost ? *row.measured <= target.limit
+                                                  : *row.measured >= target.limit;
     row.status = met ? "met" : "not met";
   }
   return row;
@@ -191,8 +205,14 @@ Row evaluate(const Target& target, const Results& results, std::optional<double>
 // the cost on 1 thread (CPU time, as Google Benchmark sums it over the threads, is the per-thread
 // cost; real time with 2 threads is wall time over all operations).
 Row evaluate_hand_off_scaling(const Results& results) {
-  Row row{"context hand-off: per-thread cost, 2 threads / 1 thread", "span_benchmark/BM_ContextHandOff",
-          std::nullopt, "x", "<= 1.30", 1.3, std::nullopt, "missing"};
+  Row row{"context hand-off: per-thread cost, 2 threads / 1 thread",
+          "span_benchmark/BM_ContextHandOff",
+          std::nullopt,
+          "x",
+          "<= 1.30",
+          1.3,
+          std::nullopt,
+          "missing"};
   const auto one = results.find("span_benchmark/BM_ContextHandOff/threads:1");
   const auto two = results.find("span_benchmark/BM_ContextHandOff/threads:2");
   if (one == results.end() || two == results.end() || one->second.entry.is_null() ||
@@ -207,14 +227,18 @@ Row evaluate_hand_off_scaling(const Results& results) {
   return row;
 }
 
-void write_text(const std::string& path, const std::vector<Row>& rows, std::optional<double> clock_ns) {
+void write_text(const std::string& path, const std::vector<Row>& rows,
+                std::optional<double> clock_ns) {
   std::ofstream out(path);
   out << "weft benchmark summary: medians of this run (per-operation figures are CPU time per\n"
-         "operation, which a busy machine distorts less than wall time; rows that say so are wall time)";
-  if (clock_ns) out << ".\nOne clock_gettime(CLOCK_REALTIME) = " << format_number(*clock_ns) << " ns";
+         "operation, which a busy machine distorts less than wall time; rows that say so are wall "
+         "time)";
+  if (clock_ns)
+    out << ".\nOne clock_gettime(CLOCK_REALTIME) = " << format_number(*clock_ns) << " ns";
   out << "\n\n";
   out << std::left << std::setw(58) << "target" << std::setw(22) << "measured" << std::setw(22)
-      << "target" << std::setw(12) << "x clock" << "verdict\n";
+      << "target" << std::setw(12) << "x clock"
+      << "verdict\n";
   for (const Row& row : rows) {
     const std::string measured = row.measured ? format_number(*row.measured) + " " + row.unit : "-";
     const std::string goal = row.goal.empty() ? "-" : row.goal + " " + row.unit;
@@ -224,7 +248,8 @@ void write_text(const std::string& path, const std::vector<Row>& rows, std::opti
   }
 }
 
-void write_json(const std::string& path, const std::vector<Row>& rows, std::optional<double> clock_ns) {
+void write_json(const std::string& path, const std::vector<Row>& rows,
+                std::optional<double> clock_ns) {
   json document;
   document["clock_gettime_realtime_ns"] = clock_ns ? json(*clock_ns) : json(nullptr);
   document["targets"] = json::array();

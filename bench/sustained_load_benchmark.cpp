@@ -108,7 +108,11 @@ void BM_SustainedLoadToFile(benchmark::State& state) {
   }
 }
 // Each run writes up to a few GB of JSON: three repetitions whatever the command line asks.
-BENCHMARK(BM_SustainedLoadToFile)->Iterations(1)->Repetitions(3)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SustainedLoadToFile)
+    ->Iterations(1)
+    ->Repetitions(3)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 // children say, no span id twice, thread.id is the producing thread) and nothing may be lost
 // silently (exported + counted drops == created, exactly). A queue that overwrites or loses
 // entries, or a span record recycled twice, breaks one of these.
+#include <gtest/gtest.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -17,8 +18,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "sanitizer_support.h"
 #include "test_provider.h"
@@ -88,7 +87,8 @@ class VerifyingExporter final : public SpanExporter {
       ExportedSpan exported = check(*span, problem);
       if (!problem.empty()) {
         ++findings_->problem_count;
-        if (findings_->problems.size() < 10) findings_->problems.push_back(span->name + ": " + problem);
+        if (findings_->problems.size() < 10)
+          findings_->problems.push_back(span->name + ": " + problem);
       }
       findings_->spans.push_back(std::move(exported));
     }
@@ -131,7 +131,8 @@ class VerifyingExporter final : public SpanExporter {
                 std::to_string(thread_ids_[index].load());
     } else if (span.thread_name != thread_name_of(index)) {
       problem = "thread.name " + span.thread_name + " is not " + thread_name_of(index);
-    } else if (span.start_time_unix_nano == 0 || span.end_time_unix_nano < span.start_time_unix_nano) {
+    } else if (span.start_time_unix_nano == 0 ||
+               span.end_time_unix_nano < span.start_time_unix_nano) {
       problem = "times out of order";
     } else {
       problem = check_events(span, index, number, *role);
@@ -142,11 +143,13 @@ class VerifyingExporter final : public SpanExporter {
   static std::string check_events(const SpanData& span, int thread, int sequence,
                                   const std::string& role) {
     const std::size_t expected = role == "event-child" ? 1 : 0;
-    if (span.events.size() != expected) return "has " + std::to_string(span.events.size()) + " events";
+    if (span.events.size() != expected)
+      return "has " + std::to_string(span.events.size()) + " events";
     if (expected == 0) return {};
     const Event& event = span.events.front();
     const Attributes expected_attributes = {{"load.thread", thread}, {"load.sequence", sequence}};
-    if (event.name != span_name(thread, sequence, "event") || event.attributes != expected_attributes) {
+    if (event.name != span_name(thread, sequence, "event") ||
+        event.attributes != expected_attributes) {
       return "event does not belong to this span";
     }
     return {};
