@@ -14,4 +14,6 @@ done
 for script in bench/*.sh; do
   "$script" "$build_dir" | tee "$results/$(basename "$script" .sh).txt"
 done
-echo "weft: benchmark results in $results/"
+# Each target of issue 7: median, target, ratio to one clock read, met or not.
+"$build_dir/bench/weft_bench_summary" "$results"
+echo "weft: benchmark results in $results/ (summary.txt, summary.json)"

@@ -1,0 +1,124 @@
+// Memory per queued span: a batch processor whose exporter is held back, N spans ended on one
+// thread, and the growth of the process's allocated memory (malloc's own count, mallinfo2(), so
+// weft's allocations are all seen whatever allocates them) divided by N. The growth includes the
+// processor, its queue and the span records it holds: everything the queued spans cost.
+#include <benchmark/benchmark.h>
+#include <malloc.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "child_measurement.h"
+#include "weft/weft.h"
+
+namespace {
+
+constexpr std::size_t kQueuedSpans = 100000;
+
+// Blocks every export until released, so that all spans stay queued (the first batch waits inside
+// the exporter, the rest in the queue).
+class HeldBackExporter final : public weft::SpanExporter {
+ public:
+  struct Gate {
+    std::mutex mutex;
+    std::condition_variable opened;
+    bool open = false;
+    void release() {
+      std::lock_guard<std::mutex> lock(mutex);
+      open = true;
+      opened.notify_all();
+    }
+  };
+
+  explicit HeldBackExporter(std::shared_ptr<Gate> gate) : gate_(std::move(gate)) {}
+
+  weft::ExportResult export_spans(const std::vector<const weft::SpanData*>&) noexcept override {
+    std::unique_lock<std::mutex> lock(gate_->mutex);
+    gate_->opened.wait(lock, [&] { return gate_->open; });
+    return weft::ExportResult::kSuccess;
+  }
+
+ private:
+  std::shared_ptr<Gate> gate_;
+};
+
+std::size_t allocated_bytes() {
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;  // in use from the heaps + in use as separate mappings
+}
+
+struct QueueMeasurement {
+  double bytes_per_span = 0;
+  std::uint64_t dropped = 0;
+};
+
+using SpanMaker = void (*)(weft::Tracer&);
+
+void end_plain_span(weft::Tracer& tracer) { tracer.start_span("plain").end(); }
+
+void end_decorated_span(weft::Tracer& tracer) {
+  weft::Span span = tracer.start_span("decorated");
+  span.set_attribute("int.one", 1).set_attribute("int.two", 2);
+  span.set_attribute("string.one", "value-one").set_attribute("string.two", "value-two");
+  span.add_event("event");
+  span.end();
+}
+
+// In a fresh process: everything from before the provider exists to N spans waiting.
+QueueMeasurement measure_queue(SpanMaker make_span) {
+  weft::reset_diagnostics();
+  auto gate = std::make_shared<HeldBackExporter::Gate>();
+  const std::size_t before = allocated_bytes();
+  weft::BatchOptions batch;
+  batch.max_queue_size = kQueuedSpans;
+  weft::Options options;
+  options.sampler = weft::always_on_sampler();
+  options.processors.push_back(
+      weft::make_batch_processor(std::make_unique<HeldBackExporter>(gate), batch));
+  auto provider = std::make_shared<weft::TracerProvider>(
+      weft::finalize_config(std::move(options), [](std::string_view) { return std::nullopt; }));
+  weft::Tracer tracer = provider->tracer("bench");
+  for (std::size_t index = 0; index < kQueuedSpans; ++index) make_span(tracer);
+  const std::size_t after = allocated_bytes();
+  QueueMeasurement measurement;
+  measurement.bytes_per_span =
+      static_cast<double>(after - before) / static_cast<double>(kQueuedSpans);
+  measurement.dropped = weft::diagnostics().spans_dropped_queue_full;
+  gate->release();
+  provider->shutdown();
+  return measurement;
+}
+
+void report_queue_memory(benchmark::State& state, SpanMaker make_span) {
+  std::optional<QueueMeasurement> measurement;
+  for (auto _ : state) {
+    measurement =
+        weft_bench::measure_in_child<QueueMeasurement>([&] { return measure_queue(make_span); });
+  }
+  if (!measurement) {
+    state.SkipWithError("the measuring child process failed");
+    return;
+  }
+  if (measurement->dropped != 0) {
+    state.SkipWithError("spans were dropped: the queue did not hold all of them");
+    return;
+  }
+  state.counters["bytes_per_span"] = measurement->bytes_per_span;
+  state.counters["queued_spans"] = static_cast<double>(kQueuedSpans);
+}
+
+void BM_QueuedPlainSpanMemory(benchmark::State& state) {
+  report_queue_memory(state, end_plain_span);
+}
+BENCHMARK(BM_QueuedPlainSpanMemory)->Iterations(1);
+
+void BM_QueuedDecoratedSpanMemory(benchmark::State& state) {
+  report_queue_memory(state, end_decorated_span);
+}
+BENCHMARK(BM_QueuedDecoratedSpanMemory)->Iterations(1);
+
+}  // namespace
+
+BENCHMARK_MAIN();
