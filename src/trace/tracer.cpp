@@ -2,6 +2,7 @@
 #include "weft/tracer.h"
 
 #include "diagnostics/log.h"
+#include "ids/random.h"
 #include "monitoring/lost_context.h"
 #include "runtime/clock.h"
 #include "runtime/process_info.h"
@@ -96,8 +97,8 @@ Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
     detail::note_root_span(thread, provider.config.strict_context, name);
   }
   SpanContext context;
-  context.trace_id = has_parent ? parent_span.trace_id : generate_trace_id();
-  context.span_id = generate_span_id();
+  context.trace_id = has_parent ? parent_span.trace_id : detail::next_trace_id();
+  context.span_id = detail::next_span_id();
   // A trace weft starts has a random trace id: say so with the W3C Level 2 "random" flag.
   context.flags = has_parent ? parent_span.flags : TraceFlags(TraceFlags::kRandom);
 
