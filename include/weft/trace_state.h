@@ -1,8 +1,10 @@
 // W3C `tracestate`: an ordered list of vendor key/value pairs carried with a trace. Immutable: every
 // change returns a new value. Copying an empty TraceState costs nothing; copying a non-empty one
-// shares the entries.
+// shares its members, which are kept as the header text itself (so passing a received trace state
+// on costs no formatting).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,7 +31,9 @@ class TraceState {
 
   // The header value, at most 512 characters: when longer, members over 128 characters are dropped
   // first, then members from the end, as the W3C specification recommends.
-  std::string to_header() const;
+  std::string to_header() const { return std::string(header()); }
+  // The same without a copy: it is worked out once, when the trace state is made.
+  std::string_view header() const noexcept;
 
   std::optional<std::string_view> get(std::string_view key) const noexcept;
   // Adds or updates `key` and moves it to the front. Invalid keys or values leave it unchanged; when
@@ -37,18 +41,21 @@ class TraceState {
   TraceState set(std::string_view key, std::string_view value) const;
   TraceState remove(std::string_view key) const;
 
-  bool empty() const noexcept { return entries_ == nullptr || entries_->empty(); }
-  std::size_t size() const noexcept { return entries_ ? entries_->size() : 0; }
-  const std::vector<Entry>& entries() const noexcept;
+  bool empty() const noexcept { return members_ == nullptr; }
+  std::size_t size() const noexcept;
+  std::vector<Entry> entries() const;
 
   friend bool operator==(const TraceState& a, const TraceState& b) noexcept {
-    return a.entries() == b.entries();
+    return a.all_members() == b.all_members();
   }
   friend bool operator!=(const TraceState& a, const TraceState& b) noexcept { return !(a == b); }
 
  private:
-  explicit TraceState(std::vector<Entry> entries);
-  std::shared_ptr<const std::vector<Entry>> entries_;
+  struct Members;  // every member in one string, and where each one is in it
+  static TraceState make(const std::pair<std::string_view, std::string_view>* members,
+                         std::size_t count);
+  std::string_view all_members() const noexcept;  // "k1=v1,k2=v2", however long
+  std::shared_ptr<const Members> members_;  // null when empty
 };
 
 }  // namespace weft

@@ -59,7 +59,7 @@ void TraceContextPropagator::inject(const Context& context, TextMapCarrier& carr
   detail::write_traceparent(span, traceparent);
   carrier.set(kTraceparent, std::string_view(traceparent, sizeof traceparent));
   if (!span.trace_state.empty()) {
-    const std::string tracestate = span.trace_state.to_header();
+    const std::string_view tracestate = span.trace_state.header();
     if (!tracestate.empty()) carrier.set(kTracestate, tracestate);
   }
 }
