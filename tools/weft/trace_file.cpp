@@ -1,9 +1,11 @@
 #include "trace_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 
 #include "trace_line.h"
@@ -34,18 +36,39 @@ std::string SpanRecord::resource_attribute(std::string_view key) const {
   return value != nullptr ? *value : std::string();
 }
 
+void SpanRecord::clear() {
+  trace_id.clear();
+  span_id.clear();
+  parent_span_id.clear();
+  name.clear();
+  kind = kKindUnspecified;
+  start_ns = 0;
+  end_ns = 0;
+  flags = 0;
+  attributes.clear();
+  events.clear();
+  links.clear();
+  status_code = kStatusUnset;
+  status_message.clear();
+  resource.reset();
+  scope_name.clear();
+  location.clear();
+}
+
 void stream_trace_stream(std::istream& input, const std::string& name, const SpanSink& on_span,
                          TraceFileContents& contents) {
   std::size_t malformed = 0;
   std::string line;
   std::vector<SpanRecord> line_spans;
+  std::vector<SpanRecord> spare;  // the records of earlier lines, for the quick reader to reuse
   for (std::size_t number = 1; std::getline(input, line); ++number) {
     if (is_blank(line)) continue;
     const std::string location = name + ':' + std::to_string(number);
+    std::move(line_spans.begin(), line_spans.end(), std::back_inserter(spare));
     line_spans.clear();
     // The quick reader takes nearly every line; the thorough one decides the rest and says what
     // is wrong with a malformed line.
-    if (!read_line_quickly(line, location, line_spans)) {
+    if (!read_line_quickly(line, location, line_spans, &spare)) {
       if (const std::optional<LineProblem> problem =
               read_line_thoroughly(line, location, line_spans)) {
         ++contents.malformed_lines;

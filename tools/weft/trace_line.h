@@ -22,9 +22,10 @@ namespace weft::cli {
 // Appends the spans of `line` to `spans`, each with `location`, and returns true. Returns false,
 // leaving `spans` as it was, when the line is malformed, or holds something this reader leaves to
 // the thorough one: a field given twice (or in both spellings), an array or kvlist attribute
-// value, or an AnyValue with more than one kind of value set.
+// value, or an AnyValue with more than one kind of value set. Records in `spare` (when given)
+// are reused, from the back, so that their memory is too.
 bool read_line_quickly(const std::string& line, const std::string& location,
-                       std::vector<SpanRecord>& spans);
+                       std::vector<SpanRecord>& spans, std::vector<SpanRecord>* spare = nullptr);
 
 // What is wrong with a line. `path` says where in the line, as in
 // "resourceSpans[0].scopeSpans[1].spans[2].spanId" (empty: the line as a whole).

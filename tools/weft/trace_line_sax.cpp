@@ -7,6 +7,7 @@
 // leaves the rare shapes whose reading depends on more than one value at a time (a field given
 // twice, several kinds in one AnyValue, nested array and kvlist values) to the thorough reader.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -18,6 +19,25 @@ namespace weft::cli {
 namespace {
 
 using nlohmann::json;
+
+// nlohmann's lexer appends each byte of a string to its token buffer with push_back. With
+// std::string that is a call into libstdc++, whose std::string members are compiled there (extern
+// template), once per byte of the file: half of the parse. A string type of its own, the same but
+// for an allocator type, is compiled here, where push_back is inlined.
+template <typename T>
+struct TokenAllocator {
+  using value_type = T;
+  TokenAllocator() = default;
+  template <typename U>
+  TokenAllocator(const TokenAllocator<U>& /*other*/) noexcept {}
+  T* allocate(std::size_t count) { return std::allocator<T>().allocate(count); }
+  void deallocate(T* pointer, std::size_t count) { std::allocator<T>().deallocate(pointer, count); }
+  friend bool operator==(const TokenAllocator&, const TokenAllocator&) { return true; }
+  friend bool operator!=(const TokenAllocator&, const TokenAllocator&) { return false; }
+};
+using TokenString = std::basic_string<char, std::char_traits<char>, TokenAllocator<char>>;
+// Only its SAX parser is used.
+using TokenJson = nlohmann::basic_json<std::map, std::vector, TokenString>;
 
 // Each place in a request the reader reads: a message, a list of them, or a field.
 enum class Slot : std::uint8_t {
@@ -166,8 +186,9 @@ struct Frame {
 // that is how the line is left to the thorough reader.
 class SpanLineHandler {
  public:
-  SpanLineHandler(const std::string& location, std::vector<SpanRecord>& spans)
-      : location_(location), spans_(spans) {
+  SpanLineHandler(const std::string& location, std::vector<SpanRecord>& spans,
+                  std::vector<SpanRecord>* spare)
+      : location_(location), spans_(spans), spare_(spare) {
     stack_.reserve(8);
   }
 
@@ -186,17 +207,20 @@ class SpanLineHandler {
     }
   }
 
-  bool number_integer(json::number_integer_t value) {
+  bool number_integer(TokenJson::number_integer_t value) {
     return number(integer_from_signed(value), static_cast<double>(value));
   }
-  bool number_unsigned(json::number_unsigned_t value) {
+  bool number_unsigned(TokenJson::number_unsigned_t value) {
     return number(Integer{false, value}, static_cast<double>(value));
   }
-  bool number_float(json::number_float_t value, const std::string& /*text*/) {
+  // (A template: nlohmann's binary readers, compiled in but never run here, pass a std::string.)
+  template <typename Text>
+  bool number_float(TokenJson::number_float_t value, const Text& /*text*/) {
     return number(integer_from_double(value), value);
   }
 
-  bool string(std::string& value) {
+  bool string(TokenString& token) {
+    const std::string_view value(token.data(), token.size());
     const Slot slot = value_slot();
     switch (slot) {
       case Slot::kIgnored: return true;
@@ -212,14 +236,14 @@ class SpanLineHandler {
       case Slot::kAttributeKey: key_ = value; return true;
       case Slot::kStringValue: return set_value(value);
       case Slot::kDoubleValue: return set_value(value);  // "NaN", "Infinity", "-Infinity"
-      case Slot::kBytesValue: return set_value("base64:" + value);
+      case Slot::kBytesValue: return set_value(std::string("base64:").append(value));
       case Slot::kKind: return set_enum_name(span().kind, value, kSpanKindNames);
       case Slot::kStatusCode: return set_enum_name(span().status_code, value, kStatusCodeNames);
       default: return set_integer(slot, integer_from_text(value));
     }
   }
 
-  bool binary(json::binary_t& /*value*/) { return false; }  // JSON has none
+  bool binary(TokenJson::binary_t& /*value*/) { return false; }  // JSON has none
 
   bool start_object(std::size_t /*elements*/) {
     if (ignored_depth_ > 0 || value_slot() == Slot::kIgnored) {
@@ -239,7 +263,7 @@ class SpanLineHandler {
         scope_first_span_ = spans_.size();
         break;
       case Slot::kSpan:
-        spans_.emplace_back();
+        add_span();
         span().location = location_;
         break;
       case Slot::kEvent: span().events.emplace_back(); break;
@@ -254,8 +278,9 @@ class SpanLineHandler {
     return true;
   }
 
-  bool key(std::string& name) {
+  bool key(TokenString& token) {
     if (ignored_depth_ > 0) return true;
+    const std::string_view name(token.data(), token.size());
     Frame& message = stack_.back();
     const Members known = members_of(message.slot);
     for (const Member* member = known.begin; member != known.end; ++member) {
@@ -336,6 +361,16 @@ class SpanLineHandler {
 
   SpanRecord& span() { return spans_.back(); }
 
+  void add_span() {
+    if (spare_ == nullptr || spare_->empty()) {
+      spans_.emplace_back();
+      return;
+    }
+    spans_.push_back(std::move(spare_->back()));
+    spare_->pop_back();
+    spans_.back().clear();
+  }
+
   Attributes* attributes_of(Slot message) {
     switch (message) {
       case Slot::kResource: return resource_.get();
@@ -388,7 +423,7 @@ class SpanLineHandler {
   }
 
   template <std::size_t N>
-  static bool set_enum_name(int& field, const std::string& name,
+  static bool set_enum_name(int& field, std::string_view name,
                             const std::array<std::string_view, N>& names) {
     for (std::size_t i = 0; i < N; ++i) {
       if (names[i] == name) {
@@ -399,9 +434,10 @@ class SpanLineHandler {
     return false;
   }
 
-  static bool set_id(std::string& field, std::string& id, std::size_t digits, bool required) {
-    switch (normalize_id(id, digits)) {
-      case IdForm::kValid: field = id; return true;
+  static bool set_id(std::string& field, std::string_view id, std::size_t digits, bool required) {
+    field.assign(id);
+    switch (normalize_id(field, digits)) {
+      case IdForm::kValid: return true;
       case IdForm::kEmpty:
       case IdForm::kAllZeros: field.clear(); return !required;
       case IdForm::kNotHex: return false;
@@ -410,7 +446,7 @@ class SpanLineHandler {
   }
 
   // The display text of the attribute value being read; only one kind may be set.
-  bool set_value(const std::string& text) {
+  bool set_value(std::string_view text) {
     if (++value_kinds_ > 1) return false;
     value_text_ = text;
     return true;
@@ -418,6 +454,7 @@ class SpanLineHandler {
 
   const std::string& location_;
   std::vector<SpanRecord>& spans_;
+  std::vector<SpanRecord>* spare_;
   std::vector<Frame> stack_;
   std::size_t ignored_depth_ = 0;  // how deep inside the value of an unknown field
   std::shared_ptr<Attributes> resource_;  // of the resourceSpans entry being read
@@ -433,10 +470,10 @@ class SpanLineHandler {
 }  // namespace
 
 bool read_line_quickly(const std::string& line, const std::string& location,
-                       std::vector<SpanRecord>& spans) {
+                       std::vector<SpanRecord>& spans, std::vector<SpanRecord>* spare) {
   const std::size_t first_new = spans.size();
-  SpanLineHandler handler(location, spans);
-  if (json::sax_parse(line, &handler)) return true;
+  SpanLineHandler handler(location, spans, spare);
+  if (TokenJson::sax_parse(line, &handler)) return true;
   spans.erase(spans.begin() + static_cast<std::ptrdiff_t>(first_new), spans.end());
   return false;
 }

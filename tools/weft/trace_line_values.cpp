@@ -52,16 +52,18 @@ IdForm normalize_id(std::string& id, std::size_t digits) {
   if (id.empty()) return IdForm::kEmpty;
   if (id.size() != digits) return IdForm::kNotHex;
   bool all_zeros = true;
-  for (const char c : id) {
-    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    if (!hex) return IdForm::kNotHex;
-    all_zeros = all_zeros && c == '0';
-  }
-  if (all_zeros) return IdForm::kAllZeros;
   for (char& c : id) {
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    if (c >= '0' && c <= '9') {
+      all_zeros = all_zeros && c == '0';
+      continue;
+    }
+    // Setting bit 5 lowercases a letter; only 'A'-'F' and 'a'-'f' land in 'a'-'f'.
+    const auto lower = static_cast<char>(c | 0x20);
+    if (lower < 'a' || lower > 'f') return IdForm::kNotHex;
+    c = lower;
+    all_zeros = false;
   }
-  return IdForm::kValid;
+  return all_zeros ? IdForm::kAllZeros : IdForm::kValid;
 }
 
 }  // namespace weft::cli

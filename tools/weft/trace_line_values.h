@@ -39,8 +39,8 @@ enum class IdForm {
   kAllZeros,  // the OTLP meaning of an invalid id: no id either
   kNotHex,    // wrong length or not hex
 };
-// Checks a trace or span id of `digits` hex digits (either case) and lowercases a valid one;
-// leaves any other unchanged.
+// Checks a trace or span id of `digits` hex digits (either case) and lowercases it (an invalid
+// one may be left partly lowercased).
 IdForm normalize_id(std::string& id, std::size_t digits);
 
 // The protobuf JSON mapping's names of OTLP's enum values (SpanKind, Status.code), by number.
