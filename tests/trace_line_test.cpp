@@ -21,13 +21,14 @@ std::string describe_attributes(const Attributes& attributes) {
 
 // Every field of a span, resource and scope included, as one comparable text.
 std::string describe(const SpanRecord& span) {
-  std::string text = span.trace_id + "/" + span.span_id + "/" + span.parent_span_id + " name=" +
-                     span.name + " kind=" + std::to_string(span.kind) +
-                     " start=" + std::to_string(span.start_ns) +
-                     " end=" + std::to_string(span.end_ns) + " flags=" + std::to_string(span.flags) +
-                     " attributes=" + describe_attributes(span.attributes) + " events=";
+  std::string text =
+      span.trace_id + "/" + span.span_id + "/" + span.parent_span_id + " name=" + span.name +
+      " kind=" + std::to_string(span.kind) + " start=" + std::to_string(span.start_ns) +
+      " end=" + std::to_string(span.end_ns) + " flags=" + std::to_string(span.flags) +
+      " attributes=" + describe_attributes(span.attributes) + " events=";
   for (const SpanEvent& event : span.events) {
-    text += event.name + "@" + std::to_string(event.time_ns) + describe_attributes(event.attributes);
+    text +=
+        event.name + "@" + std::to_string(event.time_ns) + describe_attributes(event.attributes);
   }
   text += " links=";
   for (const SpanLink& link : span.links) {
@@ -57,8 +58,9 @@ Outcome read_both_ways(const std::string& line, const std::string& what) {
   outcome.quick_accepted = read_line_quickly(line, "f:1", quick);
   outcome.thorough_accepted = !read_line_thoroughly(line, "f:1", thorough).has_value();
   if (outcome.quick_accepted) {
-    EXPECT_TRUE(outcome.thorough_accepted) << "the quick reader accepted a malformed line: " << what
-                                           << "\n" << line;
+    EXPECT_TRUE(outcome.thorough_accepted)
+        << "the quick reader accepted a malformed line: " << what << "\n"
+        << line;
     EXPECT_EQ(describe(quick), describe(thorough)) << what << "\n" << line;
   } else {
     EXPECT_TRUE(quick.empty()) << "spans left behind by a line given up on: " << what;
@@ -153,7 +155,8 @@ TEST(TraceLineTest, RareShapesAreLeftToTheThoroughReader) {
       line(ids + R"(,"name":"first","name":"second")"),
       line(ids + R"(,"name":"camel","name_":"x","name":"again")"),
       line(R"("trace_id":"0af7651916cd43dd8448eb211c80319c",)" + ids),
-      line(ids + R"(,"attributes":[{"key":"list","value":{"arrayValue":{"values":[{"intValue":1}]}}}])"),
+      line(ids +
+           R"(,"attributes":[{"key":"list","value":{"arrayValue":{"values":[{"intValue":1}]}}}])"),
       line(ids + R"(,"attributes":[{"key":"map","value":{"kvlistValue":{"values":[]}}}])"),
       line(ids + R"(,"attributes":[{"key":"two","value":{"stringValue":"a","intValue":"1"}}])"),
   };
@@ -179,8 +182,10 @@ std::vector<std::pair<std::size_t, std::size_t>> value_ranges(const std::string&
   bool in_string = false;
   for (std::size_t i = 0; i < line.size(); ++i) {
     if (in_string) {
-      if (line[i] == '\\') ++i;
-      else if (line[i] == '"') in_string = false;
+      if (line[i] == '\\')
+        ++i;
+      else if (line[i] == '"')
+        in_string = false;
       continue;
     }
     if (line[i] == '"') in_string = true;
@@ -191,20 +196,25 @@ std::vector<std::pair<std::size_t, std::size_t>> value_ranges(const std::string&
     for (; end < line.size(); ++end) {
       const char c = line[end];
       if (inside) {
-        if (c == '\\') ++end;
-        else if (c == '"') inside = false;
+        if (c == '\\')
+          ++end;
+        else if (c == '"')
+          inside = false;
         if (depth == 0 && !inside) {
           ++end;
           break;
         }
         continue;
       }
-      if (c == '"') inside = true;
-      else if (c == '{' || c == '[') ++depth;
+      if (c == '"')
+        inside = true;
+      else if (c == '{' || c == '[')
+        ++depth;
       else if ((c == '}' || c == ']') && depth > 0 && --depth == 0) {
         ++end;
         break;
-      } else if (depth == 0 && (c == ',' || c == '}' || c == ']')) break;
+      } else if (depth == 0 && (c == ',' || c == '}' || c == ']'))
+        break;
     }
     ranges.emplace_back(i + 1, end);
   }
@@ -212,17 +222,35 @@ std::vector<std::pair<std::size_t, std::size_t>> value_ranges(const std::string&
 }
 
 TEST(TraceLineTest, EveryValueSwappedForAnotherKindReadsTheSameBothWays) {
-  const std::vector<std::string> replacements = {
-      "null", "0", "-1", "1.5", "4294967296", "1e3", "18446744073709551616", "true", R"("")",
-      R"("x")", R"("7")", R"("-7")", R"("4bf92f3577b34da6a3ce929d0e0e4736")",
-      R"("00000000000000000000000000000000")", R"("00f067aa0ba902b7")", R"("SPAN_KIND_SERVER")",
-      "{}", "[]", "[null]", "[1]", "[{}]", R"({"stringValue":"v"})"};
+  const std::vector<std::string> replacements = {"null",
+                                                 "0",
+                                                 "-1",
+                                                 "1.5",
+                                                 "4294967296",
+                                                 "1e3",
+                                                 "18446744073709551616",
+                                                 "true",
+                                                 R"("")",
+                                                 R"("x")",
+                                                 R"("7")",
+                                                 R"("-7")",
+                                                 R"("4bf92f3577b34da6a3ce929d0e0e4736")",
+                                                 R"("00000000000000000000000000000000")",
+                                                 R"("00f067aa0ba902b7")",
+                                                 R"("SPAN_KIND_SERVER")",
+                                                 "{}",
+                                                 "[]",
+                                                 "[null]",
+                                                 "[1]",
+                                                 "[{}]",
+                                                 R"({"stringValue":"v"})"};
   std::size_t accepted_quickly = 0;
   std::size_t rejected = 0;
   for (const auto& [begin, end] : value_ranges(kRichLine)) {
     for (const std::string& replacement : replacements) {
       const std::string line = kRichLine.substr(0, begin) + replacement + kRichLine.substr(end);
-      const Outcome outcome = read_both_ways(line, kRichLine.substr(0, begin) + "<" + replacement + ">");
+      const Outcome outcome =
+          read_both_ways(line, kRichLine.substr(0, begin) + "<" + replacement + ">");
       accepted_quickly += outcome.quick_accepted ? 1 : 0;
       rejected += outcome.thorough_accepted ? 0 : 1;
     }

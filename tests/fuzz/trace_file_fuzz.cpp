@@ -32,8 +32,7 @@ bool same_span(const SpanRecord& a, const SpanRecord& b) {
            a.events[i].attributes == b.events[i].attributes;
   }
   for (std::size_t i = 0; same && i < a.links.size(); ++i) {
-    same = a.links[i].trace_id == b.links[i].trace_id &&
-           a.links[i].span_id == b.links[i].span_id &&
+    same = a.links[i].trace_id == b.links[i].trace_id && a.links[i].span_id == b.links[i].span_id &&
            a.links[i].attributes == b.links[i].attributes;
   }
   return same;

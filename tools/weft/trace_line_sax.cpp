@@ -99,19 +99,18 @@ constexpr Member kResourceMembers[] = {{"attributes", "attributes", Slot::kAttri
 constexpr Member kScopeSpansMembers[] = {{"scope", "scope", Slot::kScope},
                                          {"spans", "spans", Slot::kSpanList}};
 constexpr Member kScopeMembers[] = {{"name", "name", Slot::kScopeName}};
-constexpr Member kSpanMembers[] = {
-    {"traceId", "trace_id", Slot::kTraceId},
-    {"spanId", "span_id", Slot::kSpanId},
-    {"parentSpanId", "parent_span_id", Slot::kParentSpanId},
-    {"name", "name", Slot::kSpanName},
-    {"kind", "kind", Slot::kKind},
-    {"startTimeUnixNano", "start_time_unix_nano", Slot::kStartTime},
-    {"endTimeUnixNano", "end_time_unix_nano", Slot::kEndTime},
-    {"flags", "flags", Slot::kFlags},
-    {"attributes", "attributes", Slot::kAttributeList},
-    {"events", "events", Slot::kEventList},
-    {"links", "links", Slot::kLinkList},
-    {"status", "status", Slot::kStatus}};
+constexpr Member kSpanMembers[] = {{"traceId", "trace_id", Slot::kTraceId},
+                                   {"spanId", "span_id", Slot::kSpanId},
+                                   {"parentSpanId", "parent_span_id", Slot::kParentSpanId},
+                                   {"name", "name", Slot::kSpanName},
+                                   {"kind", "kind", Slot::kKind},
+                                   {"startTimeUnixNano", "start_time_unix_nano", Slot::kStartTime},
+                                   {"endTimeUnixNano", "end_time_unix_nano", Slot::kEndTime},
+                                   {"flags", "flags", Slot::kFlags},
+                                   {"attributes", "attributes", Slot::kAttributeList},
+                                   {"events", "events", Slot::kEventList},
+                                   {"links", "links", Slot::kLinkList},
+                                   {"status", "status", Slot::kStatus}};
 constexpr Member kAttributeMembers[] = {{"key", "key", Slot::kAttributeKey},
                                         {"value", "value", Slot::kAnyValue}};
 constexpr Member kAnyValueMembers[] = {{"stringValue", "string_value", Slot::kStringValue},
@@ -143,18 +142,30 @@ constexpr Members members(const Member (&list)[N]) {
 // The fields read of a message; none for a slot that is not a message.
 Members members_of(Slot message) {
   switch (message) {
-    case Slot::kRequest: return members(kRequestMembers);
-    case Slot::kResourceSpans: return members(kResourceSpansMembers);
-    case Slot::kResource: return members(kResourceMembers);
-    case Slot::kScopeSpans: return members(kScopeSpansMembers);
-    case Slot::kScope: return members(kScopeMembers);
-    case Slot::kSpan: return members(kSpanMembers);
-    case Slot::kAttribute: return members(kAttributeMembers);
-    case Slot::kAnyValue: return members(kAnyValueMembers);
-    case Slot::kEvent: return members(kEventMembers);
-    case Slot::kLink: return members(kLinkMembers);
-    case Slot::kStatus: return members(kStatusMembers);
-    default: return {};
+    case Slot::kRequest:
+      return members(kRequestMembers);
+    case Slot::kResourceSpans:
+      return members(kResourceSpansMembers);
+    case Slot::kResource:
+      return members(kResourceMembers);
+    case Slot::kScopeSpans:
+      return members(kScopeSpansMembers);
+    case Slot::kScope:
+      return members(kScopeMembers);
+    case Slot::kSpan:
+      return members(kSpanMembers);
+    case Slot::kAttribute:
+      return members(kAttributeMembers);
+    case Slot::kAnyValue:
+      return members(kAnyValueMembers);
+    case Slot::kEvent:
+      return members(kEventMembers);
+    case Slot::kLink:
+      return members(kLinkMembers);
+    case Slot::kStatus:
+      return members(kStatusMembers);
+    default:
+      return {};
   }
 }
 
@@ -163,13 +174,20 @@ bool is_message(Slot slot) { return members_of(slot).begin != nullptr; }
 // The slot of a list's elements, or kIgnored for a slot that is not a list.
 Slot element_of(Slot list) {
   switch (list) {
-    case Slot::kResourceSpansList: return Slot::kResourceSpans;
-    case Slot::kScopeSpansList: return Slot::kScopeSpans;
-    case Slot::kSpanList: return Slot::kSpan;
-    case Slot::kAttributeList: return Slot::kAttribute;
-    case Slot::kEventList: return Slot::kEvent;
-    case Slot::kLinkList: return Slot::kLink;
-    default: return Slot::kIgnored;
+    case Slot::kResourceSpansList:
+      return Slot::kResourceSpans;
+    case Slot::kScopeSpansList:
+      return Slot::kScopeSpans;
+    case Slot::kSpanList:
+      return Slot::kSpan;
+    case Slot::kAttributeList:
+      return Slot::kAttribute;
+    case Slot::kEventList:
+      return Slot::kEvent;
+    case Slot::kLinkList:
+      return Slot::kLink;
+    default:
+      return Slot::kIgnored;
   }
 }
 
@@ -201,9 +219,12 @@ class SpanLineHandler {
 
   bool boolean(bool value) {
     switch (value_slot()) {
-      case Slot::kIgnored: return true;
-      case Slot::kBoolValue: return set_value(value ? "true" : "false");
-      default: return false;
+      case Slot::kIgnored:
+        return true;
+      case Slot::kBoolValue:
+        return set_value(value ? "true" : "false");
+      default:
+        return false;
     }
   }
 
@@ -223,23 +244,45 @@ class SpanLineHandler {
     const std::string_view value(token.data(), token.size());
     const Slot slot = value_slot();
     switch (slot) {
-      case Slot::kIgnored: return true;
-      case Slot::kTraceId: return set_id(span().trace_id, value, 32, true);
-      case Slot::kSpanId: return set_id(span().span_id, value, 16, true);
-      case Slot::kParentSpanId: return set_id(span().parent_span_id, value, 16, false);
-      case Slot::kLinkTraceId: return set_id(span().links.back().trace_id, value, 32, true);
-      case Slot::kLinkSpanId: return set_id(span().links.back().span_id, value, 16, true);
-      case Slot::kSpanName: span().name = value; return true;
-      case Slot::kScopeName: scope_name_ = value; return true;
-      case Slot::kEventName: span().events.back().name = value; return true;
-      case Slot::kStatusMessage: span().status_message = value; return true;
-      case Slot::kAttributeKey: key_ = value; return true;
-      case Slot::kStringValue: return set_value(value);
-      case Slot::kDoubleValue: return set_value(value);  // "NaN", "Infinity", "-Infinity"
-      case Slot::kBytesValue: return set_value(std::string("base64:").append(value));
-      case Slot::kKind: return set_enum_name(span().kind, value, kSpanKindNames);
-      case Slot::kStatusCode: return set_enum_name(span().status_code, value, kStatusCodeNames);
-      default: return set_integer(slot, integer_from_text(value));
+      case Slot::kIgnored:
+        return true;
+      case Slot::kTraceId:
+        return set_id(span().trace_id, value, 32, true);
+      case Slot::kSpanId:
+        return set_id(span().span_id, value, 16, true);
+      case Slot::kParentSpanId:
+        return set_id(span().parent_span_id, value, 16, false);
+      case Slot::kLinkTraceId:
+        return set_id(span().links.back().trace_id, value, 32, true);
+      case Slot::kLinkSpanId:
+        return set_id(span().links.back().span_id, value, 16, true);
+      case Slot::kSpanName:
+        span().name = value;
+        return true;
+      case Slot::kScopeName:
+        scope_name_ = value;
+        return true;
+      case Slot::kEventName:
+        span().events.back().name = value;
+        return true;
+      case Slot::kStatusMessage:
+        span().status_message = value;
+        return true;
+      case Slot::kAttributeKey:
+        key_ = value;
+        return true;
+      case Slot::kStringValue:
+        return set_value(value);
+      case Slot::kDoubleValue:
+        return set_value(value);  // "NaN", "Infinity", "-Infinity"
+      case Slot::kBytesValue:
+        return set_value(std::string("base64:").append(value));
+      case Slot::kKind:
+        return set_enum_name(span().kind, value, kSpanKindNames);
+      case Slot::kStatusCode:
+        return set_enum_name(span().status_code, value, kStatusCodeNames);
+      default:
+        return set_integer(slot, integer_from_text(value));
     }
   }
 
@@ -266,14 +309,19 @@ class SpanLineHandler {
         add_span();
         span().location = location_;
         break;
-      case Slot::kEvent: span().events.emplace_back(); break;
-      case Slot::kLink: span().links.emplace_back(); break;
+      case Slot::kEvent:
+        span().events.emplace_back();
+        break;
+      case Slot::kLink:
+        span().links.emplace_back();
+        break;
       case Slot::kAttribute:
         key_.clear();
         value_text_.clear();
         value_kinds_ = 0;
         break;
-      default: break;
+      default:
+        break;
     }
     return true;
   }
@@ -286,7 +334,8 @@ class SpanLineHandler {
     for (const Member* member = known.begin; member != known.end; ++member) {
       if (name != member->camel && name != member->snake) continue;
       const std::uint32_t bit = 1U << (member - known.begin);
-      if ((message.seen & bit) != 0) return false;  // which one counts is the thorough reader's call
+      if ((message.seen & bit) != 0)
+        return false;  // which one counts is the thorough reader's call
       message.seen |= bit;
       message.member = member->slot;
       return true;
@@ -303,7 +352,8 @@ class SpanLineHandler {
     const Slot slot = stack_.back().slot;
     stack_.pop_back();
     switch (slot) {
-      case Slot::kSpan: return !span().trace_id.empty() && !span().span_id.empty();
+      case Slot::kSpan:
+        return !span().trace_id.empty() && !span().span_id.empty();
       case Slot::kLink:
         return !span().links.back().trace_id.empty() && !span().links.back().span_id.empty();
       case Slot::kAttribute:
@@ -319,7 +369,8 @@ class SpanLineHandler {
           spans_[i].resource = resource_;
         }
         return true;
-      default: return true;
+      default:
+        return true;
     }
   }
 
@@ -373,10 +424,14 @@ class SpanLineHandler {
 
   Attributes* attributes_of(Slot message) {
     switch (message) {
-      case Slot::kResource: return resource_.get();
-      case Slot::kEvent: return &span().events.back().attributes;
-      case Slot::kLink: return &span().links.back().attributes;
-      default: return &span().attributes;  // kSpan: the only other message with attributes
+      case Slot::kResource:
+        return resource_.get();
+      case Slot::kEvent:
+        return &span().events.back().attributes;
+      case Slot::kLink:
+        return &span().links.back().attributes;
+      default:
+        return &span().attributes;  // kSpan: the only other message with attributes
     }
   }
 
@@ -388,10 +443,14 @@ class SpanLineHandler {
   // An integer field, from a number or a decimal string.
   bool set_integer(Slot slot, std::optional<Integer> integer) {
     switch (slot) {
-      case Slot::kIgnored: return true;
-      case Slot::kStartTime: return set_uint64(span().start_ns, integer);
-      case Slot::kEndTime: return set_uint64(span().end_ns, integer);
-      case Slot::kEventTime: return set_uint64(span().events.back().time_ns, integer);
+      case Slot::kIgnored:
+        return true;
+      case Slot::kStartTime:
+        return set_uint64(span().start_ns, integer);
+      case Slot::kEndTime:
+        return set_uint64(span().end_ns, integer);
+      case Slot::kEventTime:
+        return set_uint64(span().events.back().time_ns, integer);
       case Slot::kFlags: {
         const std::optional<std::uint64_t> flags = as_uint64(integer);
         if (!flags || *flags > UINT32_MAX) return false;
@@ -402,9 +461,12 @@ class SpanLineHandler {
         const std::optional<std::int64_t> number = as_int64(integer);
         return number && set_value(std::to_string(*number));
       }
-      case Slot::kKind: return set_enum_number(span().kind, integer);
-      case Slot::kStatusCode: return set_enum_number(span().status_code, integer);
-      default: return false;
+      case Slot::kKind:
+        return set_enum_number(span().kind, integer);
+      case Slot::kStatusCode:
+        return set_enum_number(span().status_code, integer);
+      default:
+        return false;
     }
   }
 
@@ -437,10 +499,14 @@ class SpanLineHandler {
   static bool set_id(std::string& field, std::string_view id, std::size_t digits, bool required) {
     field.assign(id);
     switch (normalize_id(field, digits)) {
-      case IdForm::kValid: return true;
+      case IdForm::kValid:
+        return true;
       case IdForm::kEmpty:
-      case IdForm::kAllZeros: field.clear(); return !required;
-      case IdForm::kNotHex: return false;
+      case IdForm::kAllZeros:
+        field.clear();
+        return !required;
+      case IdForm::kNotHex:
+        return false;
     }
     return false;
   }
@@ -456,7 +522,7 @@ class SpanLineHandler {
   std::vector<SpanRecord>& spans_;
   std::vector<SpanRecord>* spare_;
   std::vector<Frame> stack_;
-  std::size_t ignored_depth_ = 0;  // how deep inside the value of an unknown field
+  std::size_t ignored_depth_ = 0;         // how deep inside the value of an unknown field
   std::shared_ptr<Attributes> resource_;  // of the resourceSpans entry being read
   std::size_t resource_first_span_ = 0;
   std::string scope_name_;  // of the scopeSpans entry being read
