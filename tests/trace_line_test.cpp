@@ -261,7 +261,9 @@ TEST(TraceLineTest, EveryValueSwappedForAnotherKindReadsTheSameBothWays) {
 }
 
 TEST(TraceLineTest, EveryByteChangedOrDroppedReadsTheSameBothWays) {
-  const std::string replacements = "\"0a{}[],:-n \\";
+  // A few bytes that change a string, a number, the nesting or an escape (few: under ASan each
+  // case costs a millisecond or more).
+  const std::string replacements = "\"0{]\\";
   std::size_t accepted_quickly = 0;
   for (std::size_t i = 0; i < kRichLine.size(); ++i) {
     std::string dropped = kRichLine;
@@ -274,7 +276,7 @@ TEST(TraceLineTest, EveryByteChangedOrDroppedReadsTheSameBothWays) {
           read_both_ways(changed, "byte " + std::to_string(i) + " = " + replacement).quick_accepted;
     }
   }
-  EXPECT_GT(accepted_quickly, 1000u);
+  EXPECT_GT(accepted_quickly, 2000u);
 }
 
 }  // namespace
