@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -224,6 +225,21 @@ TEST(TraceCheckTest, AWindowForgetsIdleConnectedTracesButKeepsOnesWaitingForAPar
   const CheckReport all = keep_all.finish();
   EXPECT_TRUE(all.findings.empty());
   EXPECT_EQ(trace_named(all, kTraceA)->spans, 3u);
+}
+
+TEST(TraceCheckTest, EachLinesResourceIsItsOwnEvenWhenTheLastOneWasFreed) {
+  // A streaming reader frees a line's resource before it reads the next one, which malloc then
+  // likely places at the same address: the checker must not take it for the one it saw last.
+  TraceChecker checker;
+  for (const char* pid : {"100", "200", "300"}) {
+    SpanRecord span = make_span(kTraceA, std::strtoull(pid, nullptr, 10), 0, 0, 1);
+    span.resource = std::make_shared<const Attributes>(
+        Attributes{{"process.pid", pid}, {"host.name", "box"}, {"service.name", "test"}});
+    checker.add(span);
+  }
+  const CheckReport report = checker.finish();
+  ASSERT_EQ(report.traces.size(), 1u);
+  EXPECT_EQ(report.traces[0].processes, 3u);
 }
 
 TEST(TraceCheckTest, ManyConnectedTracesAreCountedNotAllListedButBrokenOnesAlwaysAre) {

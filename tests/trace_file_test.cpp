@@ -281,6 +281,44 @@ TEST(TraceFileTest, MalformedLinesAreReportedWithTheirNumbersAndTheRestIsKept) {
 // Found by the collect_proto_fuzz target: `weft collect` stores a protobuf attribute whose key is
 // empty without a "key" member (the protobuf JSON mapping omits defaults), and a reader that
 // demanded one dropped the whole request as malformed.
+TEST(TraceFileTest, ASpanReadAfterARichOneKeepsNothingOfIt) {
+  // The reader reuses the records of earlier lines when the sink leaves them (as weft check's
+  // does): nothing of the first span may show in the second.
+  const std::string rich =
+      R"({"resourceSpans":[{"resource":{"attributes":[{"key":"process.pid","value":{"intValue":"9"}}]},)"
+      R"("scopeSpans":[{"scope":{"name":"s"},"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736",)"
+      R"("spanId":"00f067aa0ba902b7","parentSpanId":"b7ad6b7169203331","name":"rich","kind":2,)"
+      R"("startTimeUnixNano":"5","endTimeUnixNano":"6","flags":1,"attributes":[{"key":"a","value":)"
+      R"({"intValue":"1"}}],"events":[{"name":"e"}],"links":[{"traceId":)"
+      R"("0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331"}],)"
+      R"("status":{"code":2,"message":"m"}}]}]}]})";
+  std::istringstream input(rich + "\n" + line_with_span(""));
+  std::vector<SpanRecord> seen;
+  TraceFileContents contents;
+  stream_trace_stream(input, "input", [&](SpanRecord&& span) { seen.push_back(span); }, contents);
+  ASSERT_TRUE(contents.problems.empty()) << contents.problems.front();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].name, "rich");
+  EXPECT_EQ(seen[0].events.size(), 1u);
+  const SpanRecord& bare = seen[1];
+  EXPECT_EQ(bare.span_id, "00f067aa0ba902b7");
+  EXPECT_EQ(bare.parent_span_id, "");
+  EXPECT_EQ(bare.name, "");
+  EXPECT_EQ(bare.kind, kKindUnspecified);
+  EXPECT_EQ(bare.start_ns, 0u);
+  EXPECT_EQ(bare.end_ns, 0u);
+  EXPECT_EQ(bare.flags, 0u);
+  EXPECT_TRUE(bare.attributes.empty());
+  EXPECT_TRUE(bare.events.empty());
+  EXPECT_TRUE(bare.links.empty());
+  EXPECT_EQ(bare.status_code, kStatusUnset);
+  EXPECT_EQ(bare.status_message, "");
+  EXPECT_EQ(bare.scope_name, "");
+  ASSERT_NE(bare.resource, nullptr);
+  EXPECT_TRUE(bare.resource->empty());
+  EXPECT_EQ(bare.location, "input:2");
+}
+
 TEST(TraceFileTest, AnAttributeWithoutAKeyHasTheEmptyKey) {
   const TraceFileContents contents =
       read_text(line_with_span(R"("attributes":[{"value":{"stringValue":"x"}},{"key":"k"}])"));

@@ -171,8 +171,12 @@ struct TraceChecker::State {
   std::vector<ProcessInfo> processes;
   std::unordered_map<std::string, std::uint32_t> process_index;  // host + '/' + pid or service
   std::vector<ThreadInfo> threads;                               // by thread_keys id
-  const Attributes* last_resource = nullptr;
+  // Held, not just its address: a freed resource's address may be the next line's.
+  std::shared_ptr<const Attributes> last_resource;
   std::uint32_t last_process = kNone;
+  std::string last_location;
+  std::uint32_t last_file = kNone;
+  std::uint32_t last_line = 0;
 
   void add(const SpanRecord& span);
   std::uint32_t process_of(const SpanRecord& span);
@@ -197,7 +201,7 @@ CheckReport TraceChecker::finish() { return state_->finish(); }
 
 std::uint32_t TraceChecker::State::process_of(const SpanRecord& span) {
   // The spans of one resourceSpans entry share their resource: look it up once.
-  if (span.resource.get() == last_resource) return last_process;
+  if (span.resource != nullptr && span.resource == last_resource) return last_process;
   ProcessInfo info;
   info.host = span.resource_attribute("host.name");
   info.pid = span.resource_attribute("process.pid");
@@ -207,7 +211,7 @@ std::uint32_t TraceChecker::State::process_of(const SpanRecord& span) {
   auto [found, inserted] =
       process_index.emplace(key, static_cast<std::uint32_t>(processes.size()));
   if (inserted) processes.push_back(std::move(info));
-  last_resource = span.resource.get();
+  last_resource = span.resource;
   last_process = found->second;
   return last_process;
 }
@@ -236,12 +240,19 @@ void TraceChecker::State::add(const SpanRecord& span) {
   facts.process = process_of(span);
   facts.thread = thread_of(span, facts.process);
   facts.name = names.intern(span.name);
-  const std::size_t colon = span.location.rfind(':');
-  facts.file = files.intern(span.location.substr(0, colon));
-  if (colon != std::string::npos) {
-    facts.line = static_cast<std::uint32_t>(std::strtoul(span.location.c_str() + colon + 1,
-                                                         nullptr, 10));
+  // The spans of one line share their location: it is parsed once.
+  if (span.location != last_location) {
+    const std::size_t colon = span.location.rfind(':');
+    last_file = files.intern(span.location.substr(0, colon));
+    last_line = 0;
+    if (colon != std::string::npos) {
+      last_line = static_cast<std::uint32_t>(std::strtoul(span.location.c_str() + colon + 1,
+                                                          nullptr, 10));
+    }
+    last_location = span.location;
   }
+  facts.file = last_file;
+  facts.line = last_line;
 
   auto [found, inserted] = open_traces.try_emplace(span.trace_id);
   TraceState& trace = found->second;

@@ -71,6 +71,9 @@ struct SpanRecord {
   std::string attribute(std::string_view key) const;
   // The value of a resource attribute, or "" when there is none.
   std::string resource_attribute(std::string_view key) const;
+  // Back to a default record, keeping the memory of its strings and lists for the next span
+  // read into it (the readers reuse records: allocating them was a tenth of weft check's time).
+  void clear();
 };
 
 // What reading some files gave: the good spans, and what was wrong with the rest.
