@@ -63,11 +63,12 @@ void publish(const Sample& now, std::uint64_t rate, std::uint64_t valid_ticks) {
   TscCalibration& calibration = tsc_calibration;
   const std::uint64_t sequence = calibration.sequence.load(std::memory_order_relaxed);
   calibration.sequence.store(sequence + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
-  calibration.tsc_base.store(now.tsc, std::memory_order_relaxed);
-  calibration.unix_base.store(now.realtime, std::memory_order_relaxed);
-  calibration.ns_per_tick_q32.store(rate, std::memory_order_relaxed);
-  calibration.valid_ticks.store(valid_ticks, std::memory_order_relaxed);
+  // Release stores (plain stores on x86): a reader that sees any new field also sees the odd
+  // sequence written before it, and retries.
+  calibration.tsc_base.store(now.tsc, std::memory_order_release);
+  calibration.unix_base.store(now.realtime, std::memory_order_release);
+  calibration.ns_per_tick_q32.store(rate, std::memory_order_release);
+  calibration.valid_ticks.store(valid_ticks, std::memory_order_release);
   calibration.sequence.store(sequence + 2, std::memory_order_release);
 }
 

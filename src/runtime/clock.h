@@ -50,12 +50,13 @@ std::uint64_t now_unix_nano_slow() noexcept;
 inline std::uint64_t now_unix_nano() noexcept {
   const std::uint64_t tsc = __rdtsc();
   TscCalibration& calibration = tsc_calibration;
+  // Acquire loads (plain loads on x86) keep the second read of `sequence` after the fields, with
+  // no fence: ThreadSanitizer does not model fences.
   const std::uint64_t sequence = calibration.sequence.load(std::memory_order_acquire);
-  const std::uint64_t base = calibration.tsc_base.load(std::memory_order_relaxed);
-  const std::uint64_t unix_base = calibration.unix_base.load(std::memory_order_relaxed);
-  const std::uint64_t rate = calibration.ns_per_tick_q32.load(std::memory_order_relaxed);
-  const std::uint64_t valid = calibration.valid_ticks.load(std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_acquire);
+  const std::uint64_t base = calibration.tsc_base.load(std::memory_order_acquire);
+  const std::uint64_t unix_base = calibration.unix_base.load(std::memory_order_acquire);
+  const std::uint64_t rate = calibration.ns_per_tick_q32.load(std::memory_order_acquire);
+  const std::uint64_t valid = calibration.valid_ticks.load(std::memory_order_acquire);
   const std::uint64_t elapsed = tsc - base;  // huge when tsc < base: slow path
   if (__builtin_expect(elapsed < valid && (sequence & 1) == 0 &&
                            calibration.sequence.load(std::memory_order_relaxed) == sequence,
