@@ -11,6 +11,7 @@
 #include "test_provider.h"
 #include "weft/diagnostics.h"
 #include "weft/processor.h"
+#include "weft/thread_name.h"
 
 namespace weft {
 namespace {
@@ -183,6 +184,40 @@ TEST(BatchProcessorTest, ShutdownExportsWhatIsQueued) {
   EXPECT_EQ(fixture.exported->names.count("from-exited-thread"), 1u);
   EXPECT_EQ(fixture.exported->names.count("from-main"), 1u);
   EXPECT_TRUE(fixture.exported->shut_down);
+}
+
+// A processor of the application may rename a span's thread (say, for a fiber). The batch queue and
+// the recycled records must take the name as it is, not as the thread's own name last was.
+class FiberNamingProcessor final : public SpanProcessor {
+ public:
+  void on_start(SpanData& span, const Context&) noexcept override {
+    if (span.name == "on-fiber") span.thread_name = "fiber-7";
+  }
+  void on_end(FinishedSpan) noexcept override {}
+  bool force_flush(std::chrono::milliseconds) noexcept override { return true; }
+  bool shutdown(std::chrono::milliseconds) noexcept override { return true; }
+};
+
+TEST(BatchProcessorTest, AThreadNameChangedByAProcessorIsExportedAndNotInheritedByTheNextSpan) {
+  auto spans = std::make_shared<InMemorySpans>();
+  Options options;
+  options.processors.push_back(std::make_unique<FiberNamingProcessor>());
+  options.processors.push_back(make_batch_processor(make_memory_exporter(spans)));
+  TracerProvider provider(finalize_config(std::move(options), testing::fake_environment({})));
+  Tracer tracer = provider.tracer("test");
+  std::thread([&] {
+    set_thread_name("worker-a");
+    for (int i = 0; i < 3; ++i) {
+      tracer.start_span("on-thread").end();
+      tracer.start_span("on-fiber").end();
+    }
+  }).join();
+  ASSERT_TRUE(provider.force_flush(std::chrono::seconds(10)));
+  const std::vector<SpanData> exported = spans->spans();
+  ASSERT_EQ(exported.size(), 6u);
+  for (const SpanData& span : exported) {
+    EXPECT_EQ(span.thread_name, span.name == "on-fiber" ? "fiber-7" : "worker-a") << span.name;
+  }
 }
 
 }  // namespace

@@ -19,6 +19,8 @@
 #include "export/span_ring.h"
 #include "runtime/fork_hooks.h"
 #include "runtime/thread_state.h"
+#include "sdk/builtin_processor.h"
+#include "sdk/provider_state.h"
 #include "trace/record_pool.h"
 #include "weft/processor.h"
 
@@ -113,8 +115,13 @@ class BatchExportLoop {
   void export_everything(const std::vector<std::shared_ptr<detail::SpanRing>>& rings) {
     if (rings.empty()) return;
     const std::size_t batch_size = std::max<std::size_t>(1, state_->options.max_export_batch_size);
-    // Sized once: view_ points into it.
-    if (copied_.size() < batch_size) copied_.resize(batch_size);
+    // Sized once: view_ points into copied_, and taking a span must not allocate (it cannot
+    // fail halfway through a queue).
+    if (copied_.size() < batch_size) {
+      copied_.resize(batch_size);
+      view_.reserve(batch_size);
+      records_.reserve(batch_size);
+    }
     for (;;) {
       view_.clear();
       records_.clear();
@@ -124,7 +131,12 @@ class BatchExportLoop {
           records_.push_back(slot.record);
           view_.push_back(slot.record);
         } else {
-          detail::copy_from_slot(slot, copied_[copies]);
+          try {
+            detail::copy_from_slot(slot, copied_[copies]);
+          } catch (...) {  // out of memory for a name: this span is lost, and counted
+            detail::count(detail::counters().spans_export_failed);
+            return;
+          }
           view_.push_back(&copied_[copies++]);
         }
       };
@@ -202,7 +214,7 @@ bool lock_within(std::mutex& mutex, std::chrono::milliseconds limit) noexcept {
 void release_processors_in_parent() noexcept;
 void rebuild_processors_in_child() noexcept;
 
-class BatchProcessor final : public SpanProcessor {
+class BatchProcessor final : public detail::BuiltinProcessor {
  public:
   BatchProcessor(std::unique_ptr<SpanExporter> exporter, BatchOptions options)
       : state_(std::make_shared<BatchState>(std::move(exporter), options)) {
@@ -333,7 +345,9 @@ class BatchProcessor final : public SpanProcessor {
     if (detail::fits_in_slot(record)) {
       const std::string* thread_name = nullptr;
       try {
-        thread_name = record.thread_name_serial != 0
+        const bool by_serial = record.thread_name_serial != 0 && record.tracer != nullptr &&
+                               record.tracer->provider->thread_names_trusted;
+        thread_name = by_serial
                           ? ring.thread_name_for(record.thread_name_serial, record.thread_name)
                           : ring.thread_name_for(record.thread_name);
       } catch (...) {

@@ -3,12 +3,13 @@
 #include <mutex>
 
 #include "diagnostics/counters.h"
+#include "sdk/builtin_processor.h"
 #include "weft/processor.h"
 
 namespace weft {
 namespace {
 
-class SimpleProcessor final : public SpanProcessor {
+class SimpleProcessor final : public detail::BuiltinProcessor {
  public:
   explicit SimpleProcessor(std::unique_ptr<SpanExporter> exporter)
       : exporter_(std::move(exporter)) {}

@@ -41,6 +41,9 @@ const std::string* SpanRing::thread_name_for(const std::string& name) {
       return thread_names_.back().get();
     }
   }
+  // Spans started on many threads and ended on this one: beyond a few names, they are queued as
+  // their records instead, so the list (kept for the queue's life) and its scan stay short.
+  if (thread_names_.size() >= kMaxThreadNames) return nullptr;
   thread_names_.push_back(std::make_unique<const std::string>(name));
   return thread_names_.back().get();
 }

@@ -36,15 +36,17 @@ class SpanRing {
   void publish() noexcept {
     tail_.store(tail_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   }
-  // Producer side: a copy of `name` that lives as long as this queue, for QueuedSpan::thread_name.
-  // A thread is rarely renamed, so this is almost always one comparison with the last name.
+  // Producer side: a copy of `name` that lives as long as this queue, for QueuedSpan::thread_name;
+  // null when the queue already keeps kMaxThreadNames others. A thread is rarely renamed, so this
+  // is almost always one comparison with the last name.
+  static constexpr std::size_t kMaxThreadNames = 16;
   const std::string* thread_name_for(const std::string& name);
   // The same for a name known by its serial (SpanRecord::thread_name_serial, not 0): one integer
   // comparison in the common case.
   const std::string* thread_name_for(std::uint64_t serial, const std::string& name) {
     if (serial != last_name_serial_) {
       const std::string* known = thread_name_for(name);
-      last_name_serial_ = serial;
+      if (known != nullptr) last_name_serial_ = serial;
       return known;
     }
     return thread_names_.back().get();

@@ -17,6 +17,7 @@
 #include "diagnostics/log.h"
 #include "process/relay_codec.h"
 #include "runtime/process_info.h"
+#include "sdk/builtin_processor.h"
 
 namespace weft::detail {
 namespace {
@@ -26,7 +27,7 @@ std::atomic<bool> send_failure_reported{false};
 // How long a span end may wait for room in a full socket before the span is dropped.
 constexpr int kFullSocketWaitMs = 100;
 
-class RelaySender final : public SpanProcessor {
+class RelaySender final : public BuiltinProcessor {
  public:
   explicit RelaySender(int fd) : fd_(fd) {}
 

@@ -97,6 +97,7 @@ void recalibrate() {
 // sequence) in the child, where the thread does not exist.
 void reset_in_child() noexcept {
   updating.store(false, std::memory_order_relaxed);
+  have_reference = false;  // the reference samples may have been half written
   TscCalibration& calibration = tsc_calibration;
   const std::uint64_t sequence = calibration.sequence.load(std::memory_order_relaxed);
   if ((sequence & 1) != 0) {
@@ -107,7 +108,10 @@ void reset_in_child() noexcept {
 
 bool tsc_clock_usable() noexcept {
   static const bool usable = [] {
-    if (!kernel_keeps_time_with_tsc()) return false;
+    if (!kernel_keeps_time_with_tsc()) {
+      tsc_calibration.unusable.store(true, std::memory_order_relaxed);
+      return false;
+    }
     install_fork_handlers(ForkStage::kClock, {nullptr, nullptr, &reset_in_child});
     return true;
   }();

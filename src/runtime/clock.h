@@ -41,6 +41,7 @@ struct TscCalibration {
   std::atomic<std::uint64_t> unix_base{0};       // CLOCK_REALTIME at tsc_base
   std::atomic<std::uint64_t> ns_per_tick_q32{0};  // nanoseconds per tick, 32.32 fixed point
   std::atomic<std::uint64_t> valid_ticks{0};      // from tsc_base; 0 until calibrated
+  std::atomic<bool> unusable{false};  // set once the TSC is found unfit: clock_gettime directly
 };
 extern TscCalibration tsc_calibration;
 
@@ -48,8 +49,11 @@ extern TscCalibration tsc_calibration;
 std::uint64_t now_unix_nano_slow() noexcept;
 
 inline std::uint64_t now_unix_nano() noexcept {
-  const std::uint64_t tsc = __rdtsc();
   TscCalibration& calibration = tsc_calibration;
+  if (__builtin_expect(calibration.unusable.load(std::memory_order_relaxed), 0)) {
+    return system_now_unix_nano();
+  }
+  const std::uint64_t tsc = __rdtsc();
   // Acquire loads (plain loads on x86) keep the second read of `sequence` after the fields, with
   // no fence: ThreadSanitizer does not model fences.
   const std::uint64_t sequence = calibration.sequence.load(std::memory_order_acquire);

@@ -3,12 +3,13 @@
 #include <chrono>
 
 #include "runtime/deadline.h"
+#include "sdk/builtin_processor.h"
 #include "trace/record_pool.h"
 
 namespace weft::detail {
 namespace {
 
-class MultiProcessor final : public SpanProcessor {
+class MultiProcessor final : public BuiltinProcessor {
  public:
   explicit MultiProcessor(std::vector<std::shared_ptr<SpanProcessor>> processors)
       : processors_(std::move(processors)) {}
@@ -19,8 +20,9 @@ class MultiProcessor final : public SpanProcessor {
 
   void on_end(FinishedSpan span) noexcept override {
     for (std::size_t i = 0; i + 1 < processors_.size(); ++i) {
+      SpanRecord* copy = nullptr;
       try {
-        SpanRecord* copy = acquire_record();
+        copy = acquire_record();
         static_cast<SpanData&>(*copy) = *span;
         const auto& original = static_cast<const SpanRecord&>(*span);
         copy->tracer = original.tracer;
@@ -29,6 +31,10 @@ class MultiProcessor final : public SpanProcessor {
         processors_[i]->on_end(FinishedSpan(copy));
       } catch (...) {
         // Out of memory: this processor misses the span; the others still get it.
+        if (copy != nullptr) {
+          copy->thread_name_serial = 0;  // its name may be half copied
+          recycle_record(copy);
+        }
       }
     }
     processors_.back()->on_end(std::move(span));

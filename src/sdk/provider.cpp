@@ -10,6 +10,7 @@
 
 #include "diagnostics/log.h"
 #include "runtime/fork_hooks.h"
+#include "sdk/builtin_processor.h"
 #include "sdk/multi_processor.h"
 #include "sdk/provider_state.h"
 
@@ -55,6 +56,11 @@ TracerProvider::TracerProvider(Config config)
   for (const std::string& warning : state_->config.warnings) detail::log_warning(warning);
   if (!state_->config.disabled) {
     state_->processor = detail::combine_processors(state_->config.processors);
+    state_->thread_names_trusted = std::all_of(
+        state_->config.processors.begin(), state_->config.processors.end(),
+        [](const std::shared_ptr<SpanProcessor>& processor) {
+          return dynamic_cast<const detail::BuiltinProcessor*>(processor.get()) != nullptr;
+        });
   }
   register_provider(state_.get());
 }

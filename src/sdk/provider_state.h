@@ -30,6 +30,9 @@ struct ProviderState {
   // The one processor spans go to (several configured processors are combined into one); null
   // when nothing would receive spans, so they need not be recorded at all.
   std::shared_ptr<SpanProcessor> processor;
+  // Every configured processor is weft's own: none changes a span's thread name, so a recycled
+  // record's name can be trusted by its serial number (see BuiltinProcessor).
+  bool thread_names_trusted = false;
   std::atomic<bool> shut_down{false};
 
   std::mutex tracers_mutex;

@@ -33,7 +33,8 @@ void put_attribute_as(Attributes& attributes, std::uint32_t& dropped, std::strin
                       Argument&& argument, std::size_t max_count) {
   for (KeyValue& existing : attributes) {
     if (existing.key == key) {
-      existing.value.template emplace<T>(std::forward<Argument>(argument));
+      // Built aside first: if that throws, the old value stays (emplace would leave none).
+      existing.value = AttributeValue(std::in_place_type<T>, std::forward<Argument>(argument));
       return;
     }
   }

@@ -80,7 +80,7 @@ class ParentBasedSampler final : public Sampler {
     return delegate->should_sample(parameters);
   }
 
-  const Sampler& root() const noexcept { return *root_; }
+  const Sampler* root() const noexcept { return root_.get(); }
   const ParentBasedOptions& options() const noexcept { return options_; }
 
   std::string description() const override {
@@ -97,12 +97,13 @@ class ParentBasedSampler final : public Sampler {
 };
 
 // The plan's step for a sampler that is not parent-based (or a parent-based one's delegate).
-detail::SamplingPlan::Step plain_step(const Sampler& sampler) {
+detail::SamplingPlan::Step plain_step(const Sampler* sampler) {
   using Rule = detail::SamplingPlan::Rule;
-  if (const auto* fixed = dynamic_cast<const FixedSampler*>(&sampler)) {
+  if (sampler == nullptr) return {Rule::kCallSampler, 0};  // the sampler itself decides what that means
+  if (const auto* fixed = dynamic_cast<const FixedSampler*>(sampler)) {
     return {fixed->sample() ? Rule::kSample : Rule::kDrop, 0};
   }
-  if (const auto* ratio = dynamic_cast<const TraceIdRatioSampler*>(&sampler)) {
+  if (const auto* ratio = dynamic_cast<const TraceIdRatioSampler*>(sampler)) {
     return {Rule::kTraceIdRatio, ratio->threshold()};
   }
   return {Rule::kCallSampler, 0};
@@ -115,15 +116,15 @@ namespace detail {
 SamplingPlan::SamplingPlan(const Sampler& sampler) {
   const auto* parent_based = dynamic_cast<const ParentBasedSampler*>(&sampler);
   if (parent_based == nullptr) {
-    for (Step& step : steps_) step = plain_step(sampler);
+    for (Step& step : steps_) step = plain_step(&sampler);
     return;
   }
   const ParentBasedOptions& options = parent_based->options();
   steps_[kRoot] = plain_step(parent_based->root());
-  steps_[kRemoteSampled] = plain_step(*options.remote_parent_sampled);
-  steps_[kRemoteNotSampled] = plain_step(*options.remote_parent_not_sampled);
-  steps_[kLocalSampled] = plain_step(*options.local_parent_sampled);
-  steps_[kLocalNotSampled] = plain_step(*options.local_parent_not_sampled);
+  steps_[kRemoteSampled] = plain_step(options.remote_parent_sampled.get());
+  steps_[kRemoteNotSampled] = plain_step(options.remote_parent_not_sampled.get());
+  steps_[kLocalSampled] = plain_step(options.local_parent_sampled.get());
+  steps_[kLocalNotSampled] = plain_step(options.local_parent_not_sampled.get());
 }
 
 }  // namespace detail

@@ -142,8 +142,9 @@ Span Tracer::start_recording(std::string_view name, const StartSpanOptions* opti
   if (std::string_view(record->name) != name) record->name.assign(name);
   record->kind = options != nullptr ? options->kind : SpanKind::kInternal;
   record->thread_id = thread.thread_id;
-  // A recycled record was mostly last used by this thread: its name is usually already right.
-  if (record->thread_name_serial != thread.thread_name_serial) {
+  // A recycled record was mostly last used by this thread: its name is usually already right
+  // (unless a processor of the application may have changed it).
+  if (record->thread_name_serial != thread.thread_name_serial || !provider.thread_names_trusted) {
     record->thread_name.assign(thread.thread_name);
     record->thread_name_serial = thread.thread_name_serial;
   }
