@@ -17,7 +17,7 @@ namespace {
 
 // A power of two: a queue's capacity is rounded up to one, so this fills it exactly and the figure
 // is what a full queue costs per span, not the rounding.
-constexpr std::size_t kQueuedSpans = 1 << 17;
+constexpr std::size_t kQueuedSpans = 1 << 16;
 
 // Blocks every export until released, so that all spans stay queued (the first batch waits inside
 // the exporter, the rest in the queue).

@@ -34,6 +34,10 @@ std::atomic<bool> dropped_at_fork_reported{false};
 // How long fork() waits for an export in progress before the child gives up on the exporter.
 constexpr std::chrono::milliseconds kForkExportWait{2000};
 
+// A thread's queue holds its spans by value, 128 bytes each, and is allocated whole: this bounds
+// it (8 MB) whatever OTEL_BSP_MAX_QUEUE_SIZE says.
+constexpr std::size_t kMaxQueuePerThread = 65536;
+
 // What the export thread shares with the processor. The thread holds it too, so a shutdown that
 // timed out can leave the thread running without a dangling processor.
 struct BatchState {
@@ -372,7 +376,8 @@ class BatchProcessor final : public detail::BuiltinProcessor {
                                [](const auto& entry) { return entry.second->consumer_gone(); }),
                 rings.end());
     try {
-      auto ring = std::make_shared<detail::SpanRing>(state_->options.max_queue_size);
+      auto ring = std::make_shared<detail::SpanRing>(
+          std::min(state_->options.max_queue_size, kMaxQueuePerThread));
       {
         std::lock_guard<std::mutex> lock(state_->mutex);
         state_->rings.push_back(ring);
