@@ -2,6 +2,7 @@
 
 #if WEFT_TSC_CLOCK
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,8 +15,10 @@ TscCalibration tsc_calibration;
 
 namespace {
 
-constexpr std::uint64_t kRefreshNanos = 10'000'000;     // the offset is renewed this often
-constexpr std::uint64_t kMinBaselineNanos = 1'000'000;  // the rate needs at least this much
+constexpr std::uint64_t kRefreshNanos = 10'000'000;      // the offset is renewed this often
+constexpr std::uint64_t kMinBaselineNanos = 20'000'000;  // the rate needs at least this much
+constexpr std::uint64_t kRetryTicks = 1'000'000;  // between tries while warming up (~1 ms or less)
+constexpr int kSampleTries = 3;
 constexpr std::uint64_t kRotateNanos = 1'000'000'000;   // the rate's baseline: 1 to 2 s
 
 std::uint64_t to_nanos(const timespec& time) {
@@ -43,19 +46,30 @@ struct Sample {
   std::uint64_t realtime;
 };
 
+// The narrowest of a few tries: a thread preempted between the counter and the clock reads would
+// otherwise pair them microseconds (or more) apart, and the rate and offset would be off as much.
 Sample take_sample() {
-  timespec monotonic;
-  timespec realtime;
-  const std::uint64_t before = __rdtsc();
-  clock_gettime(CLOCK_MONOTONIC, &monotonic);
-  clock_gettime(CLOCK_REALTIME, &realtime);
-  const std::uint64_t after = __rdtsc();
-  return {before + (after - before) / 2, to_nanos(monotonic), to_nanos(realtime)};
+  Sample best{};
+  std::uint64_t best_width = UINT64_MAX;
+  for (int attempt = 0; attempt < kSampleTries; ++attempt) {
+    timespec monotonic;
+    timespec realtime;
+    const std::uint64_t before = __rdtsc();
+    clock_gettime(CLOCK_MONOTONIC, &monotonic);
+    clock_gettime(CLOCK_REALTIME, &realtime);
+    const std::uint64_t after = __rdtsc();
+    if (after - before < best_width) {
+      best_width = after - before;
+      best = {before + (after - before) / 2, to_nanos(monotonic), to_nanos(realtime)};
+    }
+  }
+  return best;
 }
 
 // Only the thread that holds `updating` touches the reference samples.
 std::atomic<bool> updating{false};
 bool have_reference = false;
+std::uint64_t next_try_tsc = 0;  // while warming up, not every slow read samples again
 Sample older{};  // the rate is measured from here: one to two seconds ago once running
 Sample newer{};
 
@@ -72,7 +86,9 @@ void publish(const Sample& now, std::uint64_t rate, std::uint64_t valid_ticks) {
   calibration.sequence.store(sequence + 2, std::memory_order_release);
 }
 
-void recalibrate() {
+void recalibrate(std::uint64_t tsc) {
+  if (tsc < next_try_tsc) return;
+  next_try_tsc = tsc + kRetryTicks;
   const Sample now = take_sample();
   if (!have_reference || now.tsc <= older.tsc || now.monotonic <= older.monotonic) {
     older = newer = now;  // the first sample (or a counter that went back: start over)
@@ -98,6 +114,7 @@ void recalibrate() {
 void reset_in_child() noexcept {
   updating.store(false, std::memory_order_relaxed);
   have_reference = false;  // the reference samples may have been half written
+  next_try_tsc = 0;
   TscCalibration& calibration = tsc_calibration;
   const std::uint64_t sequence = calibration.sequence.load(std::memory_order_relaxed);
   if ((sequence & 1) != 0) {
@@ -120,9 +137,9 @@ bool tsc_clock_usable() noexcept {
 
 }  // namespace
 
-std::uint64_t now_unix_nano_slow() noexcept {
+std::uint64_t now_unix_nano_slow(std::uint64_t tsc) noexcept {
   if (tsc_clock_usable() && !updating.exchange(true, std::memory_order_acquire)) {
-    recalibrate();
+    recalibrate(tsc);
     updating.store(false, std::memory_order_release);
   }
   return system_now_unix_nano();

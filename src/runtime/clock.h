@@ -4,8 +4,8 @@
 // vDSO (in a VM it serializes the time-stamp counter read and scales it). Where the kernel itself
 // keeps time with the TSC (so the counter is invariant and synchronized across CPUs), weft reads
 // the counter directly and scales it with a calibration it refreshes every 10 ms from
-// CLOCK_REALTIME (the offset) and CLOCK_MONOTONIC (the rate, over a baseline of one to two
-// seconds): within a fraction of a microsecond of clock_gettime, following NTP's rate changes and
+// CLOCK_REALTIME (the offset) and CLOCK_MONOTONIC (the rate, over a baseline of 20 ms at first,
+// then one to two seconds): within a fraction of a microsecond of clock_gettime, following NTP's rate changes and
 // clock steps within 10 ms, at about a third of the cost. Elsewhere, and with WEFT_CLOCK=system,
 // it is clock_gettime.
 #pragma once
@@ -46,7 +46,7 @@ struct TscCalibration {
 extern TscCalibration tsc_calibration;
 
 // Reads CLOCK_REALTIME and, when due, refreshes the calibration.
-std::uint64_t now_unix_nano_slow() noexcept;
+std::uint64_t now_unix_nano_slow(std::uint64_t tsc) noexcept;
 
 inline std::uint64_t now_unix_nano() noexcept {
   TscCalibration& calibration = tsc_calibration;
@@ -68,7 +68,7 @@ inline std::uint64_t now_unix_nano() noexcept {
     return unix_base + static_cast<std::uint64_t>(
                            (static_cast<Uint128>(elapsed) * rate) >> 32);
   }
-  return now_unix_nano_slow();
+  return now_unix_nano_slow(tsc);
 }
 #else
 inline std::uint64_t now_unix_nano() noexcept { return system_now_unix_nano(); }
