@@ -153,14 +153,18 @@ TEST_F(ForkTest, AForkStormWhileThreadsProduceSpansLosesAndDuplicatesNothing) {
   std::atomic<bool> stop{false};
   std::atomic<int> produced{0};
   std::vector<std::thread> producers;
+  // Small bursts and a cap keep the file (which is read back whole) to a few MB: uncapped, a
+  // slow storm on a loaded machine made producers write hundreds of MB, and reading them back
+  // outlasted the test's timeout.
+  constexpr int kMaxPerProducer = 20000;
   for (int t = 0; t < 2; ++t) {
     producers.emplace_back([&] {
-      while (!stop.load()) {
-        for (int burst = 0; burst < 50; ++burst) {  // bursts, so the test's file stays small
+      for (int made = 0; !stop.load() && made < kMaxPerProducer;) {
+        for (int burst = 0; burst < 10; ++burst, ++made) {
           tracer.start_span("producer").end();
           produced.fetch_add(1);
         }
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
       }
     });
   }
