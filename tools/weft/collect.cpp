@@ -134,11 +134,16 @@ int run_collect(const CollectOptions& options) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   Totals totals;
+  constexpr std::size_t kWorkerThreads = 64;
   httplib::Server server;
   // No set_payload_max_length(): httplib would answer 400 to a large body. The content reader
   // below stops reading at the limit and answers 413, for plain and compressed bodies alike.
   // A stop waits for idle keep-alive connections (an exporter's, between exports) to time out.
   server.set_keep_alive_timeout(1);
+  // httplib's default pool has max(8, cores - 1) workers, and a connection that sends nothing
+  // holds one until the read timeout: a few idle clients made every exporter wait. More workers
+  // (they sleep when idle) keep exporters answered while idle connections time out.
+  server.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   server.Post("/v1/traces", [&](const httplib::Request& request, httplib::Response& response,
                                 const httplib::ContentReader& content_reader) {
     handle_traces(request, response, content_reader, options, sink, forwarder.get(), totals);
