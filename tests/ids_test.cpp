@@ -3,7 +3,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <optional>
 #include <set>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -102,6 +105,44 @@ TEST(IdGenerationTest, ForkedChildGeneratesDifferentIdsThanParent) {
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   std::set<std::uint64_t> parent_set(std::begin(parent_ids), std::end(parent_ids));
   for (std::uint64_t id : child_ids) EXPECT_EQ(parent_set.count(id), 0u) << std::hex << id;
+}
+
+// The ids' hex goes through 16-digit SIMD blocks: every byte value, in every position of a block,
+// must be accepted or rejected exactly as the W3C grammar says (lowercase hex only), and every
+// byte value must encode to its two digits.
+TEST(HexTest, EveryCharacterInEveryPositionIsJudgedByTheGrammar) {
+  const auto is_lower_hex = [](int c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  for (std::size_t position = 0; position < 16; ++position) {
+    for (int c = 0; c < 256; ++c) {
+      std::string hex = "0123456789abcdef";
+      hex[position] = static_cast<char>(c);
+      const std::optional<SpanId> id = SpanId::from_hex(hex);
+      ASSERT_EQ(id.has_value(), is_lower_hex(c)) << "byte " << c << " at " << position;
+      if (id) {
+        EXPECT_EQ(id->to_hex(), hex);
+        const int digit = c <= '9' ? c - '0' : c - 'a' + 10;
+        const std::uint8_t byte = id->bytes()[position / 2];
+        EXPECT_EQ(position % 2 == 0 ? byte >> 4 : byte & 0x0f, digit);
+      }
+    }
+  }
+}
+
+TEST(HexTest, EveryByteValueEncodesToItsTwoDigits) {
+  const char* const digits = "0123456789abcdef";
+  for (int value = 0; value < 256; ++value) {
+    std::array<std::uint8_t, TraceId::kSize> bytes{};
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+      bytes[i] = static_cast<std::uint8_t>(value + 37 * i);
+    }
+    const std::string hex = TraceId(bytes).to_hex();
+    ASSERT_EQ(hex.size(), 32u);
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+      EXPECT_EQ(hex[2 * i], digits[bytes[i] >> 4]);
+      EXPECT_EQ(hex[2 * i + 1], digits[bytes[i] & 0x0f]);
+    }
+    EXPECT_EQ(TraceId::from_hex(hex), TraceId(bytes));
+  }
 }
 
 }  // namespace

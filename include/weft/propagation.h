@@ -29,7 +29,8 @@ class TextMapCarrier {
   virtual void set(std::string_view key, std::string_view value) = 0;
 };
 
-// A carrier over a std::map whose keys are matched case-insensitively.
+// A carrier over a std::map whose keys are matched case-insensitively. get() prefers the exact
+// spelling; set() leaves one entry for the key, spelled as given.
 class MapCarrier final : public TextMapCarrier {
  public:
   explicit MapCarrier(std::map<std::string, std::string>& map) : map_(map) {}

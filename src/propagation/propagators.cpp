@@ -27,6 +27,9 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept {
 // Header names are case-insensitive (the W3C specifications require accepting any case), and a
 // std::map is ordered case-sensitively, so both operations scan; carriers are small.
 std::optional<std::string_view> MapCarrier::get(std::string_view key) const {
+  // Headers are mostly spelled as asked for: a tree lookup first, the case-insensitive scan after.
+  const auto exact = map_.find(std::string(key));
+  if (exact != map_.end()) return std::string_view(exact->second);
   for (const auto& [name, value] : map_) {
     if (equal_ignoring_case(name, key)) return std::string_view(value);
   }

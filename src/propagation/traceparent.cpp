@@ -40,24 +40,24 @@ constexpr std::array<std::uint8_t, 256> kHexValues = [] {
   return values;
 }();
 
-// Decodes 2 * count hex digits starting at `text[at]`; false if any is not lowercase hex.
-bool decode_hex(std::string_view text, std::size_t at, std::size_t count,
-                std::uint8_t* out) noexcept {
+// Decodes `digits` (at most 16) hex digits starting at `text[at]` into a number; false if any is
+// not lowercase hex. Ids are built from such words, not byte by byte: that keeps each id in one
+// register and lets it be stored at once.
+bool decode_hex_word(std::string_view text, std::size_t at, std::size_t digits,
+                     std::uint64_t& out) noexcept {
+  std::uint64_t value = 0;
   std::uint8_t invalid = 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::uint8_t high = kHexValues[static_cast<unsigned char>(text[at + 2 * i])];
-    const std::uint8_t low = kHexValues[static_cast<unsigned char>(text[at + 2 * i + 1])];
-    invalid |= high | low;
-    out[i] = static_cast<std::uint8_t>((high << 4) | low);
+  for (std::size_t i = 0; i < digits; ++i) {
+    const std::uint8_t digit = kHexValues[static_cast<unsigned char>(text[at + i])];
+    invalid |= digit;
+    value = (value << 4) | (digit & 0x0f);
   }
+  out = value;
   return (invalid & 0xf0) == 0;
 }
 
-template <std::size_t kSize>
-bool all_zero(const std::array<std::uint8_t, kSize>& bytes) noexcept {
-  std::uint8_t any = 0;
-  for (std::uint8_t byte : bytes) any |= byte;
-  return any == 0;
+const std::uint8_t* as_bytes(const std::uint64_t& word) noexcept {
+  return reinterpret_cast<const std::uint8_t*>(&word);
 }
 
 }  // namespace
@@ -66,8 +66,8 @@ std::optional<SpanContext> parse_traceparent(std::string_view header) noexcept {
   header = detail::trim_ows(header);
   if (header.size() < detail::kTraceparentLength) return std::nullopt;
 
-  std::uint8_t version = 0;
-  if (!decode_hex(header, 0, 1, &version) || version == kInvalidVersion) return std::nullopt;
+  std::uint64_t version = 0;
+  if (!decode_hex_word(header, 0, 2, version) || version == kInvalidVersion) return std::nullopt;
   if (header.size() > detail::kTraceparentLength) {
     // Version 00 is exactly 55 characters. A later version may append fields, each after a '-';
     // they are not interpreted (the specification forbids assuming anything about them).
@@ -78,22 +78,25 @@ std::optional<SpanContext> parse_traceparent(std::string_view header) noexcept {
     return std::nullopt;
   }
 
-  std::array<std::uint8_t, TraceId::kSize> trace_bytes{};
-  std::array<std::uint8_t, SpanId::kSize> span_bytes{};
-  std::uint8_t flags = 0;
   // Each call stays inside the first 55 characters, which the size check above guarantees.
-  if (!decode_hex(header, kTraceIdAt, TraceId::kSize, trace_bytes.data()) ||
-      !decode_hex(header, kSpanIdAt, SpanId::kSize, span_bytes.data()) ||
-      !decode_hex(header, kFlagsAt, 1, &flags)) {
+  std::uint64_t trace_high = 0;
+  std::uint64_t trace_low = 0;
+  std::uint64_t span = 0;
+  std::uint64_t flags = 0;
+  if (!detail::hex_to_eight_bytes(header.data() + kTraceIdAt, trace_high) ||
+      !detail::hex_to_eight_bytes(header.data() + kTraceIdAt + 16, trace_low) ||
+      !detail::hex_to_eight_bytes(header.data() + kSpanIdAt, span) ||
+      !decode_hex_word(header, kFlagsAt, 2, flags)) {
     return std::nullopt;
   }
+  if ((trace_high | trace_low) == 0 || span == 0) return std::nullopt;  // forbidden ids
 
-  if (all_zero(trace_bytes) || all_zero(span_bytes)) return std::nullopt;  // forbidden ids
-
+  // The words hold the bytes in memory order; the ids take them as big-endian numbers.
   SpanContext context;
-  context.trace_id = TraceId(trace_bytes);
-  context.span_id = SpanId(span_bytes);
-  context.flags = TraceFlags(flags & kKnownFlags);
+  context.trace_id = TraceId::from_words(detail::load_big_endian(as_bytes(trace_high)),
+                                         detail::load_big_endian(as_bytes(trace_low)));
+  context.span_id = SpanId::from_word(detail::load_big_endian(as_bytes(span)));
+  context.flags = TraceFlags(static_cast<std::uint8_t>(flags & kKnownFlags));
   context.is_remote = true;
   return context;
 }

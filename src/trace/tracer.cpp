@@ -6,6 +6,7 @@
 #include "monitoring/lost_context.h"
 #include "runtime/clock.h"
 #include "runtime/process_info.h"
+#include "runtime/same_text.h"
 #include "runtime/thread_state.h"
 #include "sdk/provider_state.h"
 #include "trace/attribute_limits.h"
@@ -139,7 +140,7 @@ Span Tracer::start_recording(std::string_view name, const StartSpanOptions* opti
   record->parent_span_id = has_parent ? parent_span.span_id : SpanId();
   record->parent_is_remote = has_parent && parent_span.is_remote;
   // Like the thread name, the span name is often the one the recycled record already has.
-  if (std::string_view(record->name) != name) record->name.assign(name);
+  if (!detail::same_text(record->name, name)) record->name.assign(name);
   record->kind = options != nullptr ? options->kind : SpanKind::kInternal;
   record->thread_id = thread.thread_id;
   // A recycled record was mostly last used by this thread: its name is usually already right
