@@ -2,7 +2,9 @@
 // rule (including the cases of the W3C test suite).
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -296,6 +298,56 @@ TEST(TraceStateTest, RandomHeadersKeepTheInvariants) {
     EXPECT_LE(written.size(), TraceState::kMaxHeaderLength);
     EXPECT_EQ(TraceState::parse(written), state) << header;
   }
+}
+
+// The parser splits and checks a header in one pass. A reference built the plain way (split on
+// ',', trim, split at the first '=', check key and value) must agree with it on every header:
+// valid or not, and the same members in the same order.
+std::optional<std::vector<TraceState::Entry>> parse_by_splitting(std::string_view header) {
+  const auto trim = [](std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+  };
+  std::vector<TraceState::Entry> entries;
+  for (;;) {
+    const std::size_t comma = header.find(',');
+    const std::string_view member = trim(header.substr(0, comma));
+    if (!member.empty()) {
+      const std::size_t equals = member.find('=');
+      if (equals == std::string_view::npos) return std::nullopt;
+      const std::string key(member.substr(0, equals));
+      const std::string value(member.substr(equals + 1));
+      if (!TraceState::is_valid_key(key) || !TraceState::is_valid_value(value)) return std::nullopt;
+      for (const auto& entry : entries) {
+        if (entry.first == key) return std::nullopt;
+      }
+      if (entries.size() == TraceState::kMaxMembers) return std::nullopt;
+      entries.emplace_back(key, value);
+    }
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return entries;
+}
+
+TEST(TraceStateTest, OnePassParserAgreesWithSplittingTheHeader) {
+  const std::vector<std::string> pieces = {"a", "b", "k1", "t@s", "0t@s", "@x", "a@b@c", "=", "=v",
+                                           "= v", "v ", "v\t", ",", ", ", " ", "\t", "A", "@",
+                                           "*/", "~", "x y", ";", "\x7f", "\xc3\xa9", "_-"};
+  std::mt19937 random(2026);
+  int valid = 0;
+  for (int round = 0; round < 50000; ++round) {
+    std::string header;
+    for (std::size_t i = random() % 12; i > 0; --i) header += pieces[random() % pieces.size()];
+    const auto parsed = TraceState::parse(header);
+    const auto expected = parse_by_splitting(header);
+    ASSERT_EQ(parsed.has_value(), expected.has_value()) << "[" << header << "]";
+    if (!parsed) continue;
+    ++valid;
+    EXPECT_EQ(parsed->entries(), *expected) << "[" << header << "]";
+  }
+  EXPECT_GT(valid, 1000);  // the pieces make valid headers often enough to compare members
 }
 
 }  // namespace

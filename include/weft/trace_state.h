@@ -1,11 +1,10 @@
 // W3C `tracestate`: an ordered list of vendor key/value pairs carried with a trace. Immutable: every
-// change returns a new value. Copying an empty TraceState costs nothing; copying a non-empty one
-// shares its members, which are kept as the header text itself (so passing a received trace state
-// on costs no formatting).
+// change returns a new value. Copying an empty TraceState costs a null test; copying a non-empty
+// one shares its members, which are kept as the header text itself (so passing a received trace
+// state on costs no formatting).
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +20,23 @@ class TraceState {
   using Entry = std::pair<std::string, std::string>;
 
   TraceState() noexcept = default;
+  TraceState(const TraceState& other) noexcept : members_(other.members_) {
+    if (members_ != nullptr) share(members_);
+  }
+  TraceState(TraceState&& other) noexcept : members_(other.members_) { other.members_ = nullptr; }
+  TraceState& operator=(const TraceState& other) noexcept {
+    TraceState copy(other);
+    std::swap(members_, copy.members_);
+    return *this;
+  }
+  TraceState& operator=(TraceState&& other) noexcept {
+    TraceState taken(std::move(other));
+    std::swap(members_, taken.members_);
+    return *this;
+  }
+  ~TraceState() {
+    if (members_ != nullptr) unshare(members_);
+  }
 
   // Parses a `tracestate` header (several headers may be joined with ','). Returns nullopt when the
   // header is invalid as a whole (a bad key or value, a duplicate key, more than 32 members);
@@ -51,11 +67,15 @@ class TraceState {
   friend bool operator!=(const TraceState& a, const TraceState& b) noexcept { return !(a == b); }
 
  private:
-  struct Members;  // every member in one string, and where each one is in it
+  // Every member in one text, where each one is in it, and the 512-character output: one
+  // allocation, shared (reference-counted) by all copies.
+  struct Members;
+  static void share(Members* members) noexcept;
+  static void unshare(Members* members) noexcept;
   static TraceState make(const std::pair<std::string_view, std::string_view>* members,
                          std::size_t count);
   std::string_view all_members() const noexcept;  // "k1=v1,k2=v2", however long
-  std::shared_ptr<const Members> members_;  // null when empty
+  Members* members_ = nullptr;  // null when empty; never changed once made
 };
 
 }  // namespace weft

@@ -9,7 +9,10 @@
 #include "weft/trace_state.h"
 
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <cstring>
+#include <new>
 
 #include "propagation/ows.h"
 
@@ -56,6 +59,19 @@ bool is_valid_key_part(std::string_view part, std::size_t max_length,
   return all_in_class(part, kKeyChar);
 }
 
+// The lengths and first characters of a key whose characters are all key characters; `at` is
+// where its '@' is (npos for a simple key).
+bool has_key_shape(std::string_view key, std::size_t at) noexcept {
+  if (at == std::string_view::npos) {
+    return !key.empty() && key.size() <= kMaxSimpleKey && is_lcalpha(key[0]);
+  }
+  const std::string_view tenant = key.substr(0, at);
+  const std::string_view system = key.substr(at + 1);
+  return !tenant.empty() && tenant.size() <= kMaxTenant &&
+         (is_lcalpha(tenant[0]) || is_digit(tenant[0])) && !system.empty() &&
+         system.size() <= kMaxSystem && is_lcalpha(system[0]);
+}
+
 using Member = std::pair<std::string_view, std::string_view>;  // key, value
 
 std::size_t member_length(const Member& member) noexcept {
@@ -64,8 +80,8 @@ std::size_t member_length(const Member& member) noexcept {
 
 }  // namespace
 
-// One allocation for the bookkeeping and one for the text (none for a short text), whatever the
-// number of members; a received header is kept as it came, less white space and empty members.
+// One allocation holds the counter, the positions, the text and the shortened output:
+//   Members | Position[count] | text ("k1=v1,k2=v2") | output (when shortened)
 struct TraceState::Members {
   struct Position {
     std::uint16_t key_begin;
@@ -73,60 +89,99 @@ struct TraceState::Members {
     std::uint16_t value_begin;
     std::uint16_t value_length;
   };
-  std::string text;    // "k1=v1,k2=v2": every member (at most 32 x 513 characters)
-  std::string output;  // text shortened to 512 characters, when `shortened`
+  std::atomic<std::uint32_t> references{1};
+  std::uint32_t text_length = 0;    // at most 32 x 513 characters
+  std::uint32_t output_length = 0;  // when shortened
   bool shortened = false;
   std::uint8_t count = 0;
-  Position positions[kMaxMembers];
+
+  Position* positions() noexcept { return reinterpret_cast<Position*>(this + 1); }
+  const Position* positions() const noexcept {
+    return reinterpret_cast<const Position*>(this + 1);
+  }
+  char* text() noexcept { return reinterpret_cast<char*>(positions() + count); }
+  const char* text() const noexcept { return reinterpret_cast<const char*>(positions() + count); }
+  std::string_view all() const noexcept { return {text(), text_length}; }
+  std::string_view output() const noexcept { return {text() + text_length, output_length}; }
 
   Member member(std::size_t index) const noexcept {
-    const Position& at = positions[index];
-    const std::string_view all(text);
-    return {all.substr(at.key_begin, at.key_length), all.substr(at.value_begin, at.value_length)};
+    const Position& at = positions()[index];
+    return {all().substr(at.key_begin, at.key_length),
+            all().substr(at.value_begin, at.value_length)};
   }
 };
+
+void TraceState::share(Members* members) noexcept {
+  members->references.fetch_add(1, std::memory_order_relaxed);
+}
+
+void TraceState::unshare(Members* members) noexcept {
+  if (members->references.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    members->~Members();
+    ::operator delete(members);
+  }
+}
 
 TraceState TraceState::make(const Member* members, std::size_t count) {
   TraceState state;
   if (count == 0) return state;
-  auto made = std::make_shared<Members>();
   std::size_t length = count - 1;  // the commas
   for (std::size_t i = 0; i < count; ++i) length += member_length(members[i]);
-  made->text.reserve(length);
-  for (std::size_t i = 0; i < count; ++i) {
-    if (i != 0) made->text.push_back(',');
-    Members::Position& at = made->positions[i];
-    at.key_begin = static_cast<std::uint16_t>(made->text.size());
-    at.key_length = static_cast<std::uint16_t>(members[i].first.size());
-    made->text.append(members[i].first).push_back('=');
-    at.value_begin = static_cast<std::uint16_t>(made->text.size());
-    at.value_length = static_cast<std::uint16_t>(members[i].second.size());
-    made->text.append(members[i].second);
-  }
-  made->count = static_cast<std::uint8_t>(count);
-  if (length > kMaxHeaderLength) {
-    made->shortened = true;
-    // Removing a member also removes one comma, unless it is the last member left.
-    bool dropped[kMaxMembers] = {};
+
+  // Over 512 characters: members over 128 characters go first, from the end and only as many as
+  // needed, then members from the end. Removing one also removes a comma, unless it is the last.
+  bool dropped[kMaxMembers] = {};
+  std::size_t output_length = 0;
+  const bool shortened = length > kMaxHeaderLength;
+  if (shortened) {
+    output_length = length;
     std::size_t kept = count;
     const auto drop = [&](std::size_t i) {
       dropped[i] = true;
-      length -= member_length(members[i]) + (kept > 1 ? 1 : 0);
+      output_length -= member_length(members[i]) + (kept > 1 ? 1 : 0);
       --kept;
     };
-    for (std::size_t i = count; i-- > 0 && length > kMaxHeaderLength;) {
+    for (std::size_t i = count; i-- > 0 && output_length > kMaxHeaderLength;) {
       if (member_length(members[i]) > kLongMember) drop(i);
     }
-    for (std::size_t i = count; i-- > 0 && length > kMaxHeaderLength;) {
+    for (std::size_t i = count; i-- > 0 && output_length > kMaxHeaderLength;) {
       if (!dropped[i]) drop(i);
     }
-    for (std::size_t i = 0; i < count; ++i) {
-      if (dropped[i]) continue;
-      if (!made->output.empty()) made->output.push_back(',');
-      made->output.append(members[i].first).append(1, '=').append(members[i].second);
-    }
   }
-  state.members_ = std::move(made);
+
+  static_assert(alignof(Members) >= alignof(Members::Position), "positions follow the header");
+  void* memory = ::operator new(sizeof(Members) + count * sizeof(Members::Position) + length +
+                                output_length);
+  auto* made = new (memory) Members();
+  made->count = static_cast<std::uint8_t>(count);
+  made->text_length = static_cast<std::uint32_t>(length);
+  made->output_length = static_cast<std::uint32_t>(output_length);
+  made->shortened = shortened;
+  char* text = made->text();
+  std::size_t at = 0;
+  const auto put = [&](std::string_view part) {
+    std::memcpy(text + at, part.data(), part.size());
+    at += part.size();
+  };
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i != 0) text[at++] = ',';
+    Members::Position& position = made->positions()[i];
+    position.key_begin = static_cast<std::uint16_t>(at);
+    position.key_length = static_cast<std::uint16_t>(members[i].first.size());
+    put(members[i].first);
+    text[at++] = '=';
+    position.value_begin = static_cast<std::uint16_t>(at);
+    position.value_length = static_cast<std::uint16_t>(members[i].second.size());
+    put(members[i].second);
+  }
+  for (std::size_t i = 0; shortened && i < count; ++i) {
+    if (dropped[i]) continue;
+    if (at != length) text[at++] = ',';
+    put(members[i].first);
+    text[at++] = '=';
+    put(members[i].second);
+  }
+  state.members_ = made;
   return state;
 }
 
@@ -144,43 +199,68 @@ bool TraceState::is_valid_value(std::string_view value) noexcept {
   return all_in_class(value, kValueChar);
 }
 
+// One pass over the header, each character looked at once or twice: list members are split, their
+// keys and values checked against the grammar's character tables, and duplicates rejected (at most
+// 32 x 32 key comparisons).
 std::optional<TraceState> TraceState::parse(std::string_view header) {
   Member members[kMaxMembers];
   std::size_t count = 0;
-  // Every character is looked at a bounded number of times: the scan is linear in the header, and
-  // the duplicate check is bounded by 32 x 32 comparisons.
-  while (true) {
-    const std::size_t comma = header.find(',');
-    const std::string_view member = detail::trim_ows(header.substr(0, comma));
-    if (!member.empty()) {
-      if (count == kMaxMembers) return std::nullopt;
-      const std::size_t equals = member.find('=');
-      if (equals == std::string_view::npos) return std::nullopt;
-      const std::string_view key = member.substr(0, equals);
-      const std::string_view value = member.substr(equals + 1);
-      if (!is_valid_key(key) || !is_valid_value(value)) return std::nullopt;
-      for (std::size_t i = 0; i < count; ++i) {
-        if (members[i].first == key) return std::nullopt;  // the spec allows one entry per key
-      }
-      members[count++] = {key, value};
+  const char* p = header.data();
+  const char* const end = p + header.size();
+  while (p != end) {
+    if (detail::is_ows(*p)) {
+      ++p;
+      continue;
     }
-    if (comma == std::string_view::npos) break;
-    header.remove_prefix(comma + 1);
+    if (*p == ',') {  // an empty list member
+      ++p;
+      continue;
+    }
+    if (count == kMaxMembers) return std::nullopt;
+    const char* const key_begin = p;
+    const char* at = nullptr;
+    std::uint8_t key_chars = kKeyChar;
+    for (; p != end && *p != '='; ++p) {
+      if (*p == '@' && at == nullptr) {
+        at = p;
+      } else {
+        key_chars &= kCharClasses[static_cast<unsigned char>(*p)];
+      }
+    }
+    if (p == end || key_chars != kKeyChar) return std::nullopt;
+    const std::string_view key(key_begin, static_cast<std::size_t>(p - key_begin));
+    if (!has_key_shape(key, at == nullptr ? std::string_view::npos
+                                          : static_cast<std::size_t>(at - key_begin))) {
+      return std::nullopt;
+    }
+    const char* const value_begin = ++p;
+    std::uint8_t value_chars = kValueChar;
+    for (; p != end && *p != ','; ++p) value_chars &= kCharClasses[static_cast<unsigned char>(*p)];
+    const char* value_end = p;
+    while (value_end != value_begin && detail::is_ows(value_end[-1])) --value_end;
+    const std::string_view value(value_begin, static_cast<std::size_t>(value_end - value_begin));
+    // Trailing white space (a tab is not a value character) was seen by the loop: check again.
+    const bool chars_ok = value_end == p ? value_chars == kValueChar
+                                         : all_in_class(value, kValueChar);
+    if (!chars_ok || value.empty() || value.size() > kMaxValue) return std::nullopt;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (members[i].first == key) return std::nullopt;  // the spec allows one entry per key
+    }
+    members[count++] = {key, value};
   }
   return make(members, count);
 }
 
 std::string_view TraceState::header() const noexcept {
-  if (!members_) return {};
-  return members_->shortened ? std::string_view(members_->output)
-                             : std::string_view(members_->text);
+  if (members_ == nullptr) return {};
+  return members_->shortened ? members_->output() : members_->all();
 }
 
 std::string_view TraceState::all_members() const noexcept {
-  return members_ ? std::string_view(members_->text) : std::string_view();
+  return members_ != nullptr ? members_->all() : std::string_view();
 }
 
-std::size_t TraceState::size() const noexcept { return members_ ? members_->count : 0; }
+std::size_t TraceState::size() const noexcept { return members_ != nullptr ? members_->count : 0; }
 
 std::optional<std::string_view> TraceState::get(std::string_view key) const noexcept {
   for (std::size_t i = 0; i < size(); ++i) {
