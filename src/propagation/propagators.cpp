@@ -22,18 +22,27 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
+// For two names already known to be equal ignoring case (so of the same length).
+bool equal_exactly(std::string_view a, std::string_view b) noexcept {
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // Header names are case-insensitive (the W3C specifications require accepting any case), and a
 // std::map is ordered case-sensitively, so both operations scan; carriers are small.
 std::optional<std::string_view> MapCarrier::get(std::string_view key) const {
-  // Headers are mostly spelled as asked for: a tree lookup first, the case-insensitive scan after.
-  const auto exact = map_.find(std::string(key));
-  if (exact != map_.end()) return std::string_view(exact->second);
+  const std::string* found = nullptr;
   for (const auto& [name, value] : map_) {
-    if (equal_ignoring_case(name, key)) return std::string_view(value);
+    if (!equal_ignoring_case(name, key)) continue;
+    if (equal_exactly(name, key)) return std::string_view(value);  // the spelling asked for wins
+    if (found == nullptr) found = &value;
   }
-  return std::nullopt;
+  if (found == nullptr) return std::nullopt;
+  return std::string_view(*found);
 }
 
 void MapCarrier::set(std::string_view key, std::string_view value) {
@@ -42,7 +51,7 @@ void MapCarrier::set(std::string_view key, std::string_view value) {
   for (auto it = map_.begin(); it != map_.end();) {
     if (!equal_ignoring_case(it->first, key)) {
       ++it;
-    } else if (it->first == key) {
+    } else if (equal_exactly(it->first, key)) {
       same_spelling = it++;
     } else {
       it = map_.erase(it);

@@ -16,6 +16,10 @@
 
 #include "propagation/ows.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace weft {
 namespace {
 
@@ -57,6 +61,26 @@ bool is_valid_key_part(std::string_view part, std::size_t max_length,
   if (part.empty() || part.size() > max_length) return false;
   if (!is_lcalpha(part[0]) && !(may_start_with_digit && is_digit(part[0]))) return false;
   return all_in_class(part, kKeyChar);
+}
+
+// The first character at or after `p` that is not plain inside a value (anything but 0x20-0x7e,
+// ',' and '='): values are most of a header, and SSE2 looks at 16 characters at a time.
+const char* skip_plain_value_chars(const char* p, const char* end) noexcept {
+#if defined(__SSE2__)
+  while (end - p >= 16) {
+    const __m128i chars = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Signed comparisons: bytes over 0x7f are negative, so below 0x20.
+    const __m128i outside = _mm_or_si128(_mm_cmplt_epi8(chars, _mm_set1_epi8(0x20)),
+                                         _mm_cmpgt_epi8(chars, _mm_set1_epi8(0x7e)));
+    const __m128i separators = _mm_or_si128(_mm_cmpeq_epi8(chars, _mm_set1_epi8(',')),
+                                            _mm_cmpeq_epi8(chars, _mm_set1_epi8('=')));
+    const int stops = _mm_movemask_epi8(_mm_or_si128(outside, separators));
+    if (stops != 0) return p + __builtin_ctz(static_cast<unsigned>(stops));
+    p += 16;
+  }
+#endif
+  while (p != end && (kCharClasses[static_cast<unsigned char>(*p)] & kValueChar) != 0) ++p;
+  return p;
 }
 
 // The lengths and first characters of a key whose characters are all key characters; `at` is
@@ -254,6 +278,7 @@ std::optional<TraceState> TraceState::parse(std::string_view header) {
       return std::nullopt;
     }
     const char* const value_begin = ++p;
+    p = skip_plain_value_chars(p, end);
     std::uint8_t value_chars = kValueChar;
     for (; p != end && *p != ','; ++p) value_chars &= kCharClasses[static_cast<unsigned char>(*p)];
     const char* value_end = p;
