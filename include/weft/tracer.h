@@ -31,8 +31,15 @@ class Tracer {
   // A tracer that records nothing (what a disabled SDK hands out).
   Tracer() noexcept = default;
 
-  Span start_span(std::string_view name);
-  Span start_span(std::string_view name, const StartSpanOptions& options);
+  // Inline, so that with a disabled SDK starting a span costs a test and a small call.
+  Span start_span(std::string_view name) {
+    if (state_ == nullptr) return disabled_span(nullptr);
+    return start(name, nullptr);
+  }
+  Span start_span(std::string_view name, const StartSpanOptions& options) {
+    if (state_ == nullptr) return disabled_span(&options);
+    return start(name, &options);
+  }
   ScopedSpan start_scoped_span(std::string_view name) { return ScopedSpan(start_span(name)); }
   ScopedSpan start_scoped_span(std::string_view name, const StartSpanOptions& options) {
     return ScopedSpan(start_span(name, options));
@@ -43,6 +50,8 @@ class Tracer {
  private:
   friend class TracerProvider;
   explicit Tracer(const detail::TracerState* state) noexcept : state_(state) {}
+  // A non-recording span with the parent's context, as the OpenTelemetry API requires.
+  static Span disabled_span(const StartSpanOptions* options);
   Span start(std::string_view name, const StartSpanOptions* options);
   Span start_recording(std::string_view name, const StartSpanOptions* options,
                        const Context& parent, SpanContext context,

@@ -77,20 +77,15 @@ __attribute__((noinline)) bool ask_sampler(const detail::ProviderState& provider
 
 }  // namespace
 
-Span Tracer::start_span(std::string_view name) { return start(name, nullptr); }
-
-Span Tracer::start_span(std::string_view name, const StartSpanOptions& options) {
-  return start(name, &options);
+Span Tracer::disabled_span(const StartSpanOptions* options) {
+  // A disabled SDK records nothing but still passes the parent's context on (OpenTelemetry API).
+  return Span(nullptr, choose_parent(options, detail::thread_state()).span_context());
 }
 
 Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
   detail::ThreadState& thread = detail::thread_state();
   const Context& parent = choose_parent(options, thread);
   const SpanContext& parent_span = parent.span_context();
-  if (state_ == nullptr) {
-    // A disabled SDK records nothing but still passes the parent's context on (OpenTelemetry API).
-    return Span(nullptr, parent_span);
-  }
   const detail::ProviderState& provider = *state_->provider;
 
   const bool has_parent = parent_span.is_valid();
