@@ -1,11 +1,11 @@
 // W3C Baggage: user-defined name/value pairs that travel with the context across threads and
-// processes. Immutable: every change returns a new value; an empty Baggage costs nothing to copy.
+// processes. Immutable: every change returns a new value; an empty Baggage costs a null test to copy.
 #pragma once
 
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace weft {
@@ -25,6 +25,23 @@ class Baggage {
   static constexpr std::size_t kMaxHeaderBytes = 8192;
 
   Baggage() noexcept = default;
+  Baggage(const Baggage& other) noexcept : shared_(other.shared_) {
+    if (shared_ != nullptr) share(shared_);
+  }
+  Baggage(Baggage&& other) noexcept : shared_(other.shared_) { other.shared_ = nullptr; }
+  Baggage& operator=(const Baggage& other) noexcept {
+    Baggage copy(other);
+    std::swap(shared_, copy.shared_);
+    return *this;
+  }
+  Baggage& operator=(Baggage&& other) noexcept {
+    Baggage taken(std::move(other));
+    std::swap(shared_, taken.shared_);
+    return *this;
+  }
+  ~Baggage() {
+    if (shared_ != nullptr) unshare(shared_);
+  }
 
   // Parses a `baggage` header. Invalid list members are skipped; members beyond the limits are
   // dropped. Never fails: at worst the result is empty.
@@ -37,8 +54,8 @@ class Baggage {
   Baggage set(std::string_view key, std::string_view value, std::string_view metadata = {}) const;
   Baggage remove(std::string_view key) const;
 
-  bool empty() const noexcept { return entries_ == nullptr || entries_->empty(); }
-  std::size_t size() const noexcept { return entries_ ? entries_->size() : 0; }
+  bool empty() const noexcept { return shared_ == nullptr; }
+  std::size_t size() const noexcept { return entries().size(); }
   const std::vector<Entry>& entries() const noexcept;
 
   friend bool operator==(const Baggage& a, const Baggage& b) noexcept {
@@ -47,8 +64,13 @@ class Baggage {
   friend bool operator!=(const Baggage& a, const Baggage& b) noexcept { return !(a == b); }
 
  private:
+  // The entries, shared (reference-counted) by all copies: one pointer, so a Context copies and
+  // moves in whole words.
+  struct Shared;
+  static void share(Shared* shared) noexcept;
+  static void unshare(Shared* shared) noexcept;
   explicit Baggage(std::vector<Entry> entries);
-  std::shared_ptr<const std::vector<Entry>> entries_;
+  Shared* shared_ = nullptr;  // null when empty; never changed once made
 };
 
 }  // namespace weft

@@ -15,6 +15,9 @@
 // - Properties are validated but kept as received (without the OWS around them).
 #include "weft/baggage.h"
 
+#include <atomic>
+#include <cstdint>
+
 #include <algorithm>
 
 #include "propagation/ows.h"
@@ -199,9 +202,22 @@ std::optional<Baggage::Entry> parse_member(std::string_view member) {
 
 }  // namespace
 
+struct Baggage::Shared {
+  explicit Shared(std::vector<Entry> entries_) : entries(std::move(entries_)) {}
+  std::atomic<std::uint32_t> references{1};
+  const std::vector<Entry> entries;
+};
+
+void Baggage::share(Shared* shared) noexcept {
+  shared->references.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Baggage::unshare(Shared* shared) noexcept {
+  if (shared->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete shared;
+}
+
 Baggage::Baggage(std::vector<Entry> entries)
-    : entries_(entries.empty() ? nullptr
-                               : std::make_shared<const std::vector<Entry>>(std::move(entries))) {}
+    : shared_(entries.empty() ? nullptr : new Shared(std::move(entries))) {}
 
 Baggage Baggage::parse(std::string_view header) {
   std::vector<Entry> entries;
@@ -286,7 +302,7 @@ Baggage Baggage::remove(std::string_view key) const {
 
 const std::vector<Baggage::Entry>& Baggage::entries() const noexcept {
   static const std::vector<Entry> kNoEntries;  // local: safe to use during static initialization
-  return entries_ ? *entries_ : kNoEntries;
+  return shared_ != nullptr ? shared_->entries : kNoEntries;
 }
 
 }  // namespace weft
