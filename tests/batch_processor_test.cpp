@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -218,6 +219,44 @@ TEST(BatchProcessorTest, AThreadNameChangedByAProcessorIsExportedAndNotInherited
   for (const SpanData& span : exported) {
     EXPECT_EQ(span.thread_name, span.name == "on-fiber" ? "fiber-7" : "worker-a") << span.name;
   }
+}
+
+// Spans started on two threads of the same name and ended on a third go through the third
+// thread's queue: each must still be exported with the id of the thread that started it.
+TEST(BatchProcessorTest, SpansEndedOnAnotherThreadKeepTheIdAndNameOfTheirStartingThread) {
+  auto spans = std::make_shared<InMemorySpans>();
+  Options options;
+  options.processors.push_back(make_batch_processor(make_memory_exporter(spans)));
+  TracerProvider provider(finalize_config(std::move(options), testing::fake_environment({})));
+  Tracer tracer = provider.tracer("test");
+  std::vector<Span> started;
+  std::mutex started_mutex;
+  const auto start_on_a_thread = [&](const std::string& thread_name, const std::string& span_name) {
+    std::thread([&, thread_name, span_name] {
+      set_thread_name(thread_name);
+      Span span = tracer.start_span(span_name);
+      std::lock_guard<std::mutex> lock(started_mutex);
+      started.push_back(std::move(span));
+    }).join();
+  };
+  for (int round = 0; round < 3; ++round) {
+    start_on_a_thread("worker", "first-" + std::to_string(round));
+    start_on_a_thread("worker", "second-" + std::to_string(round));
+    start_on_a_thread("other", "third-" + std::to_string(round));
+  }
+  std::thread([&] {
+    set_thread_name("ender");
+    for (Span& span : started) span.end();
+  }).join();
+  ASSERT_TRUE(provider.force_flush(std::chrono::seconds(10)));
+  const std::vector<SpanData> exported = spans->spans();
+  ASSERT_EQ(exported.size(), 9u);
+  std::set<std::int64_t> thread_ids;
+  for (const SpanData& span : exported) {
+    EXPECT_EQ(span.thread_name, span.name.rfind("third", 0) == 0 ? "other" : "worker") << span.name;
+    thread_ids.insert(span.thread_id);
+  }
+  EXPECT_EQ(thread_ids.size(), 9u) << "each span was started on its own thread";
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ std::unique_ptr<SpanProcessor> make_simple_processor(std::unique_ptr<SpanExporte
 
 // Defaults are OpenTelemetry's; OTEL_BSP_* set them for processors built from configuration.
 struct BatchOptions {
-  // Spans that may wait for export per producing thread (at most 65,536: a queued span takes 128
+  // Spans that may wait for export per producing thread (at most 65,536: a queued span takes 112
   // bytes, and a thread's queue is allocated whole); a span ended when its thread's queue is full
   // is dropped and counted (Diagnostics::spans_dropped_queue_full).
   std::size_t max_queue_size = 2048;

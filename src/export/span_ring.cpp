@@ -30,22 +30,23 @@ SpanRing::~SpanRing() {
   release_records(records);
 }
 
-const std::string* SpanRing::thread_name_for(const std::string& name) {
-  last_name_serial_ = 0;
-  if (!thread_names_.empty() && *thread_names_.back() == name) return thread_names_.back().get();
-  // Renamed (or spans started on other threads): reuse a name seen before, so the list stays as
-  // short as the set of names, then make it the last one.
-  for (auto& known : thread_names_) {
-    if (*known == name) {
-      std::swap(known, thread_names_.back());
-      return thread_names_.back().get();
+const QueuedThread* SpanRing::thread_for(std::int64_t id, const std::string& name) {
+  last_thread_serial_ = 0;
+  const auto same = [&](const QueuedThread& known) { return known.id == id && known.name == name; };
+  if (!threads_.empty() && same(*threads_.back())) return threads_.back().get();
+  // Renamed (or spans started on other threads): reuse one seen before, so the list stays as
+  // short as the set of threads and names, then make it the last one.
+  for (auto& known : threads_) {
+    if (same(*known)) {
+      std::swap(known, threads_.back());
+      return threads_.back().get();
     }
   }
-  // Spans started on many threads and ended on this one: beyond a few names, they are queued as
-  // their records instead, so the list (kept for the queue's life) and its scan stay short.
-  if (thread_names_.size() >= kMaxThreadNames) return nullptr;
-  thread_names_.push_back(std::make_unique<const std::string>(name));
-  return thread_names_.back().get();
+  // Spans started on many threads and ended on this one: beyond a few, they are queued as their
+  // records instead, so the list (kept for the queue's life) and its scan stay short.
+  if (threads_.size() >= kMaxThreads) return nullptr;
+  threads_.push_back(std::make_unique<const QueuedThread>(QueuedThread{id, name}));
+  return threads_.back().get();
 }
 
 }  // namespace weft::detail

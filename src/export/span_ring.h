@@ -36,20 +36,20 @@ class SpanRing {
   void publish() noexcept {
     tail_.store(tail_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   }
-  // Producer side: a copy of `name` that lives as long as this queue, for QueuedSpan::thread_name;
-  // null when the queue already keeps kMaxThreadNames others. A thread is rarely renamed, so this
-  // is almost always one comparison with the last name.
-  static constexpr std::size_t kMaxThreadNames = 16;
-  const std::string* thread_name_for(const std::string& name);
-  // The same for a name known by its serial (SpanRecord::thread_name_serial, not 0): one integer
-  // comparison in the common case.
-  const std::string* thread_name_for(std::uint64_t serial, const std::string& name) {
-    if (serial != last_name_serial_) {
-      const std::string* known = thread_name_for(name);
-      if (known != nullptr) last_name_serial_ = serial;
+  // Producer side: the thread (id and name) of a span, kept as long as this queue, for
+  // QueuedSpan::thread; null when the queue already keeps kMaxThreads others. A thread is rarely
+  // renamed, so this is almost always one comparison with the last one.
+  static constexpr std::size_t kMaxThreads = 16;
+  const QueuedThread* thread_for(std::int64_t id, const std::string& name);
+  // The same for a thread known by its name's serial (SpanRecord::thread_name_serial, not 0,
+  // unique per thread and name): one integer comparison in the common case.
+  const QueuedThread* thread_for(std::uint64_t serial, std::int64_t id, const std::string& name) {
+    if (serial != last_thread_serial_) {
+      const QueuedThread* known = thread_for(id, name);
+      if (known != nullptr) last_thread_serial_ = serial;
       return known;
     }
-    return thread_names_.back().get();
+    return threads_.back().get();
   }
 
   // Producer side: whether at least `count` spans wait. Reads the consumer's position only when
@@ -88,8 +88,8 @@ class SpanRing {
   alignas(64) std::atomic<std::size_t> head_{0};  // written by the consumer
   alignas(64) std::atomic<std::size_t> tail_{0};  // written by the producer
   std::size_t cached_head_ = 0;                   // the producer's last view of head_
-  std::vector<std::unique_ptr<const std::string>> thread_names_;  // the producer's, oldest first
-  std::uint64_t last_name_serial_ = 0;  // the serial of thread_names_.back(), or 0
+  std::vector<std::unique_ptr<const QueuedThread>> threads_;  // the producer's, oldest first
+  std::uint64_t last_thread_serial_ = 0;  // the serial of threads_.back(), or 0
   std::atomic<bool> producer_gone_{false};
   std::atomic<bool> consumer_gone_{false};
 };
