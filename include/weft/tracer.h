@@ -24,6 +24,7 @@ struct StartSpanOptions {
 
 namespace detail {
 struct TracerState;
+struct ThreadState;
 }
 
 class Tracer {
@@ -54,8 +55,8 @@ class Tracer {
   static Span disabled_span(const StartSpanOptions* options);
   Span start(std::string_view name, const StartSpanOptions* options);
   Span start_recording(std::string_view name, const StartSpanOptions* options,
-                       const Context& parent, SpanContext context,
-                       const Attributes& sampler_attributes);
+                       detail::ThreadState& thread, const Context& parent,
+                       const SpanContext& context, const Attributes* sampler_attributes);
 
   const detail::TracerState* state_ = nullptr;
 };

@@ -72,8 +72,15 @@ inline void copy_into_slot(const SpanRecord& record, const QueuedThread* thread,
   slot.status_code = record.status.code;
   slot.parent_is_remote = record.parent_is_remote;
   slot.trace_is_remote = record.context.is_remote;
-  slot.name_length = static_cast<std::uint8_t>(record.name.size());
-  std::memcpy(slot.name, record.name.data(), record.name.size());
+  const std::size_t name_size = record.name.size();
+  slot.name_length = static_cast<std::uint8_t>(name_size);
+  if (name_size < 16) {
+    // A fixed-size copy, without a call: a std::string's buffer always holds 16 bytes (its own
+    // 15 characters and terminator, or a heap block at least that large).
+    std::memcpy(slot.name, record.name.data(), 16);
+  } else {
+    std::memcpy(slot.name, record.name.data(), name_size);
+  }
 }
 
 // Rebuilds the span of a copied slot in `out`, a SpanData reused from batch to batch (its strings

@@ -31,6 +31,7 @@ class RelaySender final : public BuiltinProcessor {
  public:
   explicit RelaySender(int fd) : fd_(fd) {}
 
+  bool watches_starts() const noexcept override { return true; }
   void on_start(SpanData& span, const Context& /*parent*/) noexcept override {
     if (!span.context.is_sampled() || closed_.load(std::memory_order_relaxed)) return;
     send_span(RelayMessageType::kStart, span);

@@ -61,6 +61,12 @@ TracerProvider::TracerProvider(Config config)
         [](const std::shared_ptr<SpanProcessor>& processor) {
           return dynamic_cast<const detail::BuiltinProcessor*>(processor.get()) != nullptr;
         });
+    state_->starts_watched = std::any_of(
+        state_->config.processors.begin(), state_->config.processors.end(),
+        [](const std::shared_ptr<SpanProcessor>& processor) {
+          const auto* builtin = dynamic_cast<const detail::BuiltinProcessor*>(processor.get());
+          return builtin == nullptr || builtin->watches_starts();
+        });
   }
   register_provider(state_.get());
 }
@@ -95,6 +101,7 @@ std::shared_ptr<SpanProcessor> detail::processor_of(const TracerProvider& provid
 void detail::relay_in_forked_child(TracerProvider& provider,
                                    std::shared_ptr<SpanProcessor> relay) noexcept {
   // Only this thread exists in the child yet, so the processor can be swapped in place.
+  provider.state_->starts_watched = true;  // the relay sends every span's start
   std::shared_ptr<SpanProcessor> previous = std::exchange(provider.state_->processor, relay);
   if (previous) previous->shutdown(std::chrono::milliseconds(100));
 }

@@ -33,6 +33,8 @@ struct ProviderState {
   // Every configured processor is weft's own: none changes a span's thread name, so a recycled
   // record's name can be trusted by its serial number (see BuiltinProcessor).
   bool thread_names_trusted = false;
+  // Some processor does something in on_start (a processor of the application, or the relay).
+  bool starts_watched = true;
   std::atomic<bool> shut_down{false};
 
   std::mutex tracers_mutex;

@@ -10,7 +10,8 @@ namespace weft::detail {
 namespace {
 
 constexpr std::size_t kChunk = 64;               // moved between a thread and the pool at once
-constexpr std::size_t kMaxThreadCache = 4 * kChunk;
+constexpr std::size_t kMaxThreadCache = kRecordCacheLimit;
+static_assert(kMaxThreadCache > kChunk, "a spill leaves a chunk in the cache");
 constexpr std::size_t kMaxPooled = 16384;        // beyond this, recycled records are freed
 
 struct SharedPool {
@@ -69,7 +70,7 @@ void spill(std::vector<SpanRecord*>& cache, std::size_t keep) noexcept {
 
 }  // namespace
 
-SpanRecord* acquire_record() {
+SpanRecord* acquire_record_slowly() {
   std::vector<SpanRecord*>& cache = thread_state().free_records;
   if (cache.empty()) {
     SharedPool& pool = shared_pool();
@@ -90,13 +91,11 @@ void recycle_record(SpanRecord* record) noexcept {
   recycle_plain_record(record);
 }
 
-void recycle_plain_record(SpanRecord* record) noexcept {
-  record->status.code = StatusCode::kUnset;
-  record->parent_span_id = SpanId();
-  record->parent_is_remote = false;
+void keep_record_slowly(SpanRecord* record) noexcept {
   std::vector<SpanRecord*>& cache = thread_state().free_records;
   if (cache.size() >= kMaxThreadCache) spill(cache, kMaxThreadCache - kChunk);
   try {
+    cache.reserve(kMaxThreadCache);
     cache.push_back(record);
   } catch (...) {
     delete record;

@@ -5,16 +5,40 @@
 
 #include <vector>
 
+#include "runtime/thread_state.h"
 #include "trace/span_record.h"
 
 namespace weft::detail {
 
-SpanRecord* acquire_record();
+SpanRecord* acquire_record_slowly();
+void keep_record_slowly(SpanRecord* record) noexcept;
+constexpr std::size_t kRecordCacheLimit = 256;  // records a thread keeps before spilling
+
+// A record from the calling thread's cache (inline: the span path's common case is a pop).
+inline SpanRecord* acquire_record() {
+  std::vector<SpanRecord*>& cache = thread_state().free_records;
+  if (__builtin_expect(cache.empty(), 0)) return acquire_record_slowly();
+  SpanRecord* record = cache.back();
+  cache.pop_back();
+  return record;
+}
+
 // Clears the record and keeps it for reuse (by the calling thread first).
 void recycle_record(SpanRecord* record) noexcept;
 // The same for a record with no attributes, events, links, status message or trace state (one
 // copied into a queue slot): only its scalars need resetting.
-void recycle_plain_record(SpanRecord* record) noexcept;
+inline void recycle_plain_record(SpanRecord* record) noexcept {
+  record->status.code = StatusCode::kUnset;
+  record->parent_span_id = SpanId();
+  record->parent_is_remote = false;
+  std::vector<SpanRecord*>& cache = thread_state().free_records;
+  // Within capacity, a push cannot throw or allocate.
+  if (__builtin_expect(cache.size() < cache.capacity() && cache.size() < kRecordCacheLimit, 1)) {
+    cache.push_back(record);
+  } else {
+    keep_record_slowly(record);
+  }
+}
 // Clears records and hands them to the shared pool, touching no thread state (for thread exit).
 void release_records(std::vector<SpanRecord*>& records) noexcept;
 

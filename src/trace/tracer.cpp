@@ -106,7 +106,7 @@ Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
       context.trace_state = parent_span.trace_state;
     }
     if (!sampled || provider.processor == nullptr) return Span(nullptr, std::move(context));
-    return start_recording(name, options, parent, std::move(context), {});
+    return start_recording(name, options, thread, parent, context, nullptr);
   }
   bool recording = false;  // kRecordOnly: recorded for the processors, not exported
   Attributes sampler_attributes;
@@ -114,13 +114,12 @@ Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
       ask_sampler(provider, parent, name, options, context, sampler_attributes, recording);
   context.flags = context.flags.with_sampled(sampled);
   if (!recording || provider.processor == nullptr) return Span(nullptr, std::move(context));
-  return start_recording(name, options, parent, std::move(context), sampler_attributes);
+  return start_recording(name, options, thread, parent, context, &sampler_attributes);
 }
 
 Span Tracer::start_recording(std::string_view name, const StartSpanOptions* options,
-                             const Context& parent, SpanContext context,
-                             const Attributes& sampler_attributes) {
-  detail::ThreadState& thread = detail::thread_state();
+                             detail::ThreadState& thread, const Context& parent,
+                             const SpanContext& context, const Attributes* sampler_attributes) {
   const detail::ProviderState& provider = *state_->provider;
   const Config& config = provider.config;
   const SpanContext& parent_span = parent.span_context();
@@ -148,12 +147,14 @@ Span Tracer::start_recording(std::string_view name, const StartSpanOptions* opti
     add_start_attributes(*record, options->attributes, config.limits);
     add_links(*record, options->links, config.limits);
   }
-  if (!sampler_attributes.empty()) add_start_attributes(*record, sampler_attributes, config.limits);
+  if (sampler_attributes != nullptr && !sampler_attributes->empty()) {
+    add_start_attributes(*record, *sampler_attributes, config.limits);
+  }
   record->start_time_unix_nano = (options != nullptr && options->start_time)
                                      ? detail::to_unix_nano(*options->start_time)
                                      : detail::now_unix_nano();
-  provider.processor->on_start(*record, parent);
-  return Span(record, std::move(context));
+  if (provider.starts_watched) provider.processor->on_start(*record, parent);
+  return Span(record, context);
 }
 
 }  // namespace weft
