@@ -3,6 +3,10 @@
 #include <charconv>
 #include <cmath>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace weft::detail {
 namespace {
 
@@ -80,10 +84,43 @@ void JsonWriter::number(double value) {
 void JsonWriter::quoted_number(std::uint64_t value) { quoted(value); }
 void JsonWriter::quoted_number(std::int64_t value) { quoted(value); }
 
+namespace {
+
+// The length of the prefix of `text` that JSON takes as it is: printable ASCII other than '"' and
+// '\\'. Most of a span's text is such a run, so it is found 16 bytes at a time and appended whole.
+std::size_t plain_prefix(std::string_view text) noexcept {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  for (; i + 16 <= text.size(); i += 16) {
+    const __m128i chars = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    // Signed: bytes of 0x80 and over are negative, so below 0x20 too (UTF-8 needs checking).
+    const __m128i special = _mm_or_si128(
+        _mm_cmplt_epi8(chars, _mm_set1_epi8(0x20)),
+        _mm_or_si128(_mm_cmpeq_epi8(chars, _mm_set1_epi8('"')),
+                     _mm_cmpeq_epi8(chars, _mm_set1_epi8('\\'))));
+    const int stops = _mm_movemask_epi8(special);
+    if (stops != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(stops)));
+  }
+#endif
+  for (; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+  }
+  return i;
+}
+
+}  // namespace
+
 void JsonWriter::append_escaped(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::size_t i = 0;
   while (i < text.size()) {
+    const std::size_t plain = plain_prefix(text.substr(i));
+    if (plain != 0) {
+      out_.append(text.data() + i, plain);
+      i += plain;
+      if (i == text.size()) break;
+    }
     const auto c = static_cast<unsigned char>(text[i]);
     if (c == '"' || c == '\\') {
       out_.push_back('\\');
