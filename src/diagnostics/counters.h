@@ -13,8 +13,8 @@ namespace weft::detail {
 // so threads seldom share a line. Reading sums the shards.
 class ShardedCounter {
  public:
-  void add(std::uint64_t thread_key) noexcept {
-    shards_[thread_key % kShards].value.fetch_add(1, std::memory_order_relaxed);
+  void add(std::uint64_t thread_key, std::uint64_t amount = 1) noexcept {
+    shards_[thread_key % kShards].value.fetch_add(amount, std::memory_order_relaxed);
   }
   std::uint64_t load() const noexcept {
     std::uint64_t total = 0;
@@ -36,7 +36,7 @@ class ShardedCounter {
 struct Counters {
   std::atomic<std::uint64_t> spans_exported{0};
   std::atomic<std::uint64_t> spans_export_failed{0};
-  std::atomic<std::uint64_t> spans_dropped_queue_full{0};
+  ShardedCounter spans_dropped_queue_full;  // hit by every producer while its queue is full
   std::atomic<std::uint64_t> spans_dropped_after_shutdown{0};
   std::atomic<std::uint64_t> out_of_order_detaches{0};
   std::atomic<std::uint64_t> foreign_thread_detaches{0};

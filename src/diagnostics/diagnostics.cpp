@@ -89,7 +89,7 @@ Diagnostics diagnostics() noexcept {
   Diagnostics result;
   result.spans_exported = c.spans_exported.load(std::memory_order_relaxed);
   result.spans_export_failed = c.spans_export_failed.load(std::memory_order_relaxed);
-  result.spans_dropped_queue_full = c.spans_dropped_queue_full.load(std::memory_order_relaxed);
+  result.spans_dropped_queue_full = c.spans_dropped_queue_full.load();
   result.spans_dropped_after_shutdown =
       c.spans_dropped_after_shutdown.load(std::memory_order_relaxed);
   result.out_of_order_detaches = c.out_of_order_detaches.load(std::memory_order_relaxed);
@@ -111,7 +111,7 @@ void reset_diagnostics() noexcept {
   detail::Counters& c = detail::counters();
   c.spans_exported = 0;
   c.spans_export_failed = 0;
-  c.spans_dropped_queue_full = 0;
+  c.spans_dropped_queue_full.reset();
   c.spans_dropped_after_shutdown = 0;
   c.out_of_order_detaches = 0;
   c.foreign_thread_detaches = 0;

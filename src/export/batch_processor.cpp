@@ -288,7 +288,14 @@ class BatchProcessor final : public detail::BuiltinProcessor {
     detail::SpanRing* ring = ring_of_this_thread();
     detail::QueuedSpan* slot = ring != nullptr ? ring->claim() : nullptr;
     if (slot == nullptr) {
-      detail::count(detail::counters().spans_dropped_queue_full);
+      detail::counters().spans_dropped_queue_full.add(detail::thread_state().serial);
+      // A plain record needs only its scalars reset (the common case when a producer outruns
+      // the exporter); the FinishedSpan clears any other.
+      auto& record = static_cast<detail::SpanRecord&>(*span);
+      if (detail::fits_in_slot(record)) {
+        static_cast<void>(span.release());
+        detail::recycle_plain_record(&record);
+      }
       detail::log_once(queue_full_reported, LogLevel::kWarning,
                        "batch span queue full: spans are being dropped (counted in "
                        "weft::diagnostics().spans_dropped_queue_full; raise OTEL_BSP_MAX_QUEUE_SIZE "
