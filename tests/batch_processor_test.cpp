@@ -259,5 +259,30 @@ TEST(BatchProcessorTest, SpansEndedOnAnotherThreadKeepTheIdAndNameOfTheirStartin
   EXPECT_EQ(thread_ids.size(), 9u) << "each span was started on its own thread";
 }
 
+// Short names are copied into queue slots by fixed-size moves, longer ones keep their record:
+// a name of every length up to past the slot's 34 bytes must arrive exactly as given.
+TEST(BatchProcessorTest, NamesOfEveryLengthArriveWhole) {
+  auto spans = std::make_shared<InMemorySpans>();
+  Options options;
+  options.processors.push_back(make_batch_processor(make_memory_exporter(spans)));
+  TracerProvider provider(finalize_config(std::move(options), testing::fake_environment({})));
+  Tracer tracer = provider.tracer("test");
+  std::set<std::string> names;
+  for (std::size_t length = 0; length <= 40; ++length) {
+    std::string name;
+    for (std::size_t i = 0; i < length; ++i) {
+      name.push_back(static_cast<char>('a' + (i * 7 + length) % 26));
+    }
+    names.insert(name);
+    tracer.start_span(name).end();
+    tracer.start_span(name).end();  // a recycled record whose name is already this one
+  }
+  ASSERT_TRUE(provider.force_flush(std::chrono::seconds(10)));
+  std::multiset<std::string> exported;
+  for (const SpanData& span : spans->spans()) exported.insert(span.name);
+  ASSERT_EQ(exported.size(), 2 * names.size());
+  for (const std::string& name : names) EXPECT_EQ(exported.count(name), 2u) << "[" << name << "]";
+}
+
 }  // namespace
 }  // namespace weft

@@ -77,7 +77,7 @@ class Scope {
   // Makes the current context, with `span_context` as its span, current; and `span` (started on
   // this thread) the span that check_context() records on.
   Scope(const SpanContext& span_context, Span* span) noexcept;
-  void open(Span* span) noexcept;
+  inline void open(Span* span) noexcept;  // defined (and only used) in context.cpp
 
   detail::ThreadState* owner_;  // the opening thread's state
   Context previous_;

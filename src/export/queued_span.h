@@ -56,6 +56,22 @@ inline bool fits_in_slot(const SpanRecord& record) noexcept {
          record.resource == &record.tracer->provider->config.resource;
 }
 
+// Copies `size` bytes without a library call for the usual name lengths, and without reading past
+// them: two overlapping fixed-size moves for 4 to 16 bytes.
+inline void copy_short_text(const char* from, std::size_t size, char* to) noexcept {
+  if (size >= 8 && size <= 16) {
+    std::memcpy(to, from, 8);
+    std::memcpy(to + size - 8, from + size - 8, 8);
+  } else if (size >= 4 && size < 8) {
+    std::memcpy(to, from, 4);
+    std::memcpy(to + size - 4, from + size - 4, 4);
+  } else if (size < 4) {
+    for (std::size_t i = 0; i < size; ++i) to[i] = from[i];
+  } else {
+    std::memcpy(to, from, size);
+  }
+}
+
 // Copies a plain record (fits_in_slot) into `slot`. `thread` has the record's thread id and name.
 inline void copy_into_slot(const SpanRecord& record, const QueuedThread* thread,
                            QueuedSpan& slot) noexcept {
@@ -74,13 +90,7 @@ inline void copy_into_slot(const SpanRecord& record, const QueuedThread* thread,
   slot.trace_is_remote = record.context.is_remote;
   const std::size_t name_size = record.name.size();
   slot.name_length = static_cast<std::uint8_t>(name_size);
-  if (name_size < 16) {
-    // A fixed-size copy, without a call: a std::string's buffer always holds 16 bytes (its own
-    // 15 characters and terminator, or a heap block at least that large).
-    std::memcpy(slot.name, record.name.data(), 16);
-  } else {
-    std::memcpy(slot.name, record.name.data(), name_size);
-  }
+  copy_short_text(record.name.data(), name_size, slot.name);
 }
 
 // Rebuilds the span of a copied slot in `out`, a SpanData reused from batch to batch (its strings
