@@ -199,12 +199,23 @@ class FiberNamingProcessor final : public SpanProcessor {
   bool shutdown(std::chrono::milliseconds) noexcept override { return true; }
 };
 
+// A provider whose batch processor exports into memory; `first`, when given, sees each span before.
+struct MemoryExportProvider {
+  explicit MemoryExportProvider(std::unique_ptr<SpanProcessor> first = nullptr) {
+    Options options;
+    if (first) options.processors.push_back(std::move(first));
+    options.processors.push_back(make_batch_processor(make_memory_exporter(spans)));
+    provider = std::make_unique<TracerProvider>(
+        finalize_config(std::move(options), testing::fake_environment({})));
+  }
+  std::shared_ptr<InMemorySpans> spans = std::make_shared<InMemorySpans>();
+  std::unique_ptr<TracerProvider> provider;
+};
+
 TEST(BatchProcessorTest, AThreadNameChangedByAProcessorIsExportedAndNotInheritedByTheNextSpan) {
-  auto spans = std::make_shared<InMemorySpans>();
-  Options options;
-  options.processors.push_back(std::make_unique<FiberNamingProcessor>());
-  options.processors.push_back(make_batch_processor(make_memory_exporter(spans)));
-  TracerProvider provider(finalize_config(std::move(options), testing::fake_environment({})));
+  MemoryExportProvider exporting(std::make_unique<FiberNamingProcessor>());
+  TracerProvider& provider = *exporting.provider;
+  const std::shared_ptr<InMemorySpans>& spans = exporting.spans;
   Tracer tracer = provider.tracer("test");
   std::thread([&] {
     set_thread_name("worker-a");
@@ -224,10 +235,9 @@ TEST(BatchProcessorTest, AThreadNameChangedByAProcessorIsExportedAndNotInherited
 // Spans started on two threads of the same name and ended on a third go through the third
 // thread's queue: each must still be exported with the id of the thread that started it.
 TEST(BatchProcessorTest, SpansEndedOnAnotherThreadKeepTheIdAndNameOfTheirStartingThread) {
-  auto spans = std::make_shared<InMemorySpans>();
-  Options options;
-  options.processors.push_back(make_batch_processor(make_memory_exporter(spans)));
-  TracerProvider provider(finalize_config(std::move(options), testing::fake_environment({})));
+  MemoryExportProvider exporting;
+  TracerProvider& provider = *exporting.provider;
+  const std::shared_ptr<InMemorySpans>& spans = exporting.spans;
   Tracer tracer = provider.tracer("test");
   std::vector<Span> started;
   std::mutex started_mutex;
@@ -262,10 +272,9 @@ TEST(BatchProcessorTest, SpansEndedOnAnotherThreadKeepTheIdAndNameOfTheirStartin
 // Short names are copied into queue slots by fixed-size moves, longer ones keep their record:
 // a name of every length up to past the slot's 34 bytes must arrive exactly as given.
 TEST(BatchProcessorTest, NamesOfEveryLengthArriveWhole) {
-  auto spans = std::make_shared<InMemorySpans>();
-  Options options;
-  options.processors.push_back(make_batch_processor(make_memory_exporter(spans)));
-  TracerProvider provider(finalize_config(std::move(options), testing::fake_environment({})));
+  MemoryExportProvider exporting;
+  TracerProvider& provider = *exporting.provider;
+  const std::shared_ptr<InMemorySpans>& spans = exporting.spans;
   Tracer tracer = provider.tracer("test");
   std::set<std::string> names;
   for (std::size_t length = 0; length <= 40; ++length) {

@@ -72,7 +72,10 @@ class SpanRing {
     const std::size_t tail = tail_.load(std::memory_order_acquire);
     std::size_t count = tail - head;
     if (count > max) count = max;
-    for (std::size_t i = 0; i < count; ++i) visit(static_cast<const QueuedSpan&>(slots_[(head + i) & mask_]));
+    for (std::size_t i = 0; i < count; ++i) {
+      const QueuedSpan& slot = slots_[(head + i) & mask_];
+      visit(slot);
+    }
     head_.store(head + count, std::memory_order_release);
     return count;
   }

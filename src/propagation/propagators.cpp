@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "propagation/traceparent.h"
+#include "runtime/same_text.h"
 #include "weft/propagation.h"
 
 namespace weft {
@@ -22,14 +23,6 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
-// For two names already known to be equal ignoring case (so of the same length).
-bool equal_exactly(std::string_view a, std::string_view b) noexcept {
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 // Header names are case-insensitive (the W3C specifications require accepting any case), and a
@@ -38,7 +31,8 @@ std::optional<std::string_view> MapCarrier::get(std::string_view key) const {
   const std::string* found = nullptr;
   for (const auto& [name, value] : map_) {
     if (!equal_ignoring_case(name, key)) continue;
-    if (equal_exactly(name, key)) return std::string_view(value);  // the spelling asked for wins
+    // The spelling asked for wins.
+    if (detail::same_text(name, key)) return std::string_view(value);
     if (found == nullptr) found = &value;
   }
   if (found == nullptr) return std::nullopt;
@@ -51,7 +45,7 @@ void MapCarrier::set(std::string_view key, std::string_view value) {
   for (auto it = map_.begin(); it != map_.end();) {
     if (!equal_ignoring_case(it->first, key)) {
       ++it;
-    } else if (equal_exactly(it->first, key)) {
+    } else if (detail::same_text(it->first, key)) {
       same_spelling = it++;
     } else {
       it = map_.erase(it);

@@ -9,7 +9,6 @@
 //   parsing, whatever the version, and never written.
 #include "propagation/traceparent.h"
 
-#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -30,30 +29,9 @@ constexpr std::size_t kFlagsAt = 53;
 
 bool is_dash_at(std::string_view text, std::size_t at) noexcept { return text[at] == '-'; }
 
-// 0-15 for '0'-'9' and 'a'-'f', 0xff for anything else (uppercase is not valid here). A table and
-// no branch per character: this is the hot part of extracting a context.
-constexpr std::array<std::uint8_t, 256> kHexValues = [] {
-  std::array<std::uint8_t, 256> values{};
-  for (std::uint8_t& value : values) value = 0xff;
-  for (int c = '0'; c <= '9'; ++c) values[c] = static_cast<std::uint8_t>(c - '0');
-  for (int c = 'a'; c <= 'f'; ++c) values[c] = static_cast<std::uint8_t>(c - 'a' + 10);
-  return values;
-}();
-
-// Decodes `digits` (at most 16) hex digits starting at `text[at]` into a number; false if any is
-// not lowercase hex. Ids are built from such words, not byte by byte: that keeps each id in one
-// register and lets it be stored at once.
-bool decode_hex_word(std::string_view text, std::size_t at, std::size_t digits,
-                     std::uint64_t& out) noexcept {
-  std::uint64_t value = 0;
-  std::uint8_t invalid = 0;
-  for (std::size_t i = 0; i < digits; ++i) {
-    const std::uint8_t digit = kHexValues[static_cast<unsigned char>(text[at + i])];
-    invalid |= digit;
-    value = (value << 4) | (digit & 0x0f);
-  }
-  out = value;
-  return (invalid & 0xf0) == 0;
+// The byte of the two hex digits at `text[at]`; false unless both are lowercase hex.
+bool decode_byte(std::string_view text, std::size_t at, std::uint8_t& byte) noexcept {
+  return detail::hex_to_bytes(text.substr(at, 2), &byte, 1);
 }
 
 const std::uint8_t* as_bytes(const std::uint64_t& word) noexcept {
@@ -66,8 +44,8 @@ std::optional<SpanContext> parse_traceparent(std::string_view header) noexcept {
   header = detail::trim_ows(header);
   if (header.size() < detail::kTraceparentLength) return std::nullopt;
 
-  std::uint64_t version = 0;
-  if (!decode_hex_word(header, 0, 2, version) || version == kInvalidVersion) return std::nullopt;
+  std::uint8_t version = 0;
+  if (!decode_byte(header, 0, version) || version == kInvalidVersion) return std::nullopt;
   if (header.size() > detail::kTraceparentLength) {
     // Version 00 is exactly 55 characters. A later version may append fields, each after a '-';
     // they are not interpreted (the specification forbids assuming anything about them).
@@ -82,11 +60,11 @@ std::optional<SpanContext> parse_traceparent(std::string_view header) noexcept {
   std::uint64_t trace_high = 0;
   std::uint64_t trace_low = 0;
   std::uint64_t span = 0;
-  std::uint64_t flags = 0;
+  std::uint8_t flags = 0;
   if (!detail::hex_to_eight_bytes(header.data() + kTraceIdAt, trace_high) ||
       !detail::hex_to_eight_bytes(header.data() + kTraceIdAt + 16, trace_low) ||
       !detail::hex_to_eight_bytes(header.data() + kSpanIdAt, span) ||
-      !decode_hex_word(header, kFlagsAt, 2, flags)) {
+      !decode_byte(header, kFlagsAt, flags)) {
     return std::nullopt;
   }
   if ((trace_high | trace_low) == 0 || span == 0) return std::nullopt;  // forbidden ids

@@ -56,17 +56,14 @@ TracerProvider::TracerProvider(Config config)
   for (const std::string& warning : state_->config.warnings) detail::log_warning(warning);
   if (!state_->config.disabled) {
     state_->processor = detail::combine_processors(state_->config.processors);
-    state_->thread_names_trusted = std::all_of(
-        state_->config.processors.begin(), state_->config.processors.end(),
-        [](const std::shared_ptr<SpanProcessor>& processor) {
-          return dynamic_cast<const detail::BuiltinProcessor*>(processor.get()) != nullptr;
-        });
-    state_->starts_watched = std::any_of(
-        state_->config.processors.begin(), state_->config.processors.end(),
-        [](const std::shared_ptr<SpanProcessor>& processor) {
-          const auto* builtin = dynamic_cast<const detail::BuiltinProcessor*>(processor.get());
-          return builtin == nullptr || builtin->watches_starts();
-        });
+    // What weft's own processors promise (see BuiltinProcessor); an application's may do anything.
+    state_->thread_names_trusted = true;
+    state_->starts_watched = false;
+    for (const std::shared_ptr<SpanProcessor>& processor : state_->config.processors) {
+      const auto* builtin = dynamic_cast<const detail::BuiltinProcessor*>(processor.get());
+      if (builtin == nullptr) state_->thread_names_trusted = false;
+      if (builtin == nullptr || builtin->watches_starts()) state_->starts_watched = true;
+    }
   }
   register_provider(state_.get());
 }

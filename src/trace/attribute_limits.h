@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 
 #include "weft/attributes.h"
 
@@ -10,12 +11,15 @@ namespace weft::detail {
 
 void truncate_strings(AttributeValue& value, std::size_t max_length);
 
-inline void put_attribute(Attributes& attributes, std::uint32_t& dropped, std::string_view key,
-                          AttributeValue value, std::size_t max_count, std::size_t max_length) {
-  if (max_length != SIZE_MAX) truncate_strings(value, max_length);
+// Puts the value built from `value` (an AttributeValue, or std::in_place_type<T> and what a T is
+// made of) under `key`, in place. An existing key's new value is built aside first: if that
+// throws, the old value stays (building it in place would leave none).
+template <class... ValueArguments>
+void put_attribute_built(Attributes& attributes, std::uint32_t& dropped, std::string_view key,
+                         std::size_t max_count, ValueArguments&&... value) {
   for (KeyValue& existing : attributes) {
     if (existing.key == key) {
-      existing.value = std::move(value);
+      existing.value = AttributeValue(std::forward<ValueArguments>(value)...);
       return;
     }
   }
@@ -23,7 +27,13 @@ inline void put_attribute(Attributes& attributes, std::uint32_t& dropped, std::s
     ++dropped;
     return;
   }
-  attributes.emplace_back(key, std::move(value));  // built in place: no default value to replace
+  attributes.emplace_back(key, std::forward<ValueArguments>(value)...);
+}
+
+inline void put_attribute(Attributes& attributes, std::uint32_t& dropped, std::string_view key,
+                          AttributeValue value, std::size_t max_count, std::size_t max_length) {
+  if (max_length != SIZE_MAX) truncate_strings(value, max_length);
+  put_attribute_built(attributes, dropped, key, max_count, std::move(value));
 }
 
 // The same for a scalar or string value given as its T (one of AttributeValue's types): built in
@@ -31,18 +41,8 @@ inline void put_attribute(Attributes& attributes, std::uint32_t& dropped, std::s
 template <class T, class Argument>
 void put_attribute_as(Attributes& attributes, std::uint32_t& dropped, std::string_view key,
                       Argument&& argument, std::size_t max_count) {
-  for (KeyValue& existing : attributes) {
-    if (existing.key == key) {
-      // Built aside first: if that throws, the old value stays (emplace would leave none).
-      existing.value = AttributeValue(std::in_place_type<T>, std::forward<Argument>(argument));
-      return;
-    }
-  }
-  if (attributes.size() >= max_count) {
-    ++dropped;
-    return;
-  }
-  attributes.emplace_back(key, std::in_place_type<T>, std::forward<Argument>(argument));
+  put_attribute_built(attributes, dropped, key, max_count, std::in_place_type<T>,
+                      std::forward<Argument>(argument));
 }
 
 }  // namespace weft::detail

@@ -10,8 +10,7 @@ namespace weft::detail {
 namespace {
 
 constexpr std::size_t kChunk = 64;               // moved between a thread and the pool at once
-constexpr std::size_t kMaxThreadCache = kRecordCacheLimit;
-static_assert(kMaxThreadCache > kChunk, "a spill leaves a chunk in the cache");
+static_assert(kRecordCacheLimit > kChunk, "a spill leaves a chunk in the cache");
 constexpr std::size_t kMaxPooled = 16384;        // beyond this, recycled records are freed
 
 struct SharedPool {
@@ -36,7 +35,8 @@ SharedPool& shared_pool() {
 void lock_pool_for_fork() noexcept { shared_pool().mutex.lock(); }
 void unlock_pool_after_fork() noexcept { shared_pool().mutex.unlock(); }
 
-// The name is left: the start path overwrites it (and skips that when it is the same).
+// The name, the parent and the other fields every start sets are left (the start path skips the
+// name when it is the same).
 void clear(SpanRecord& record) noexcept {
   record.attributes.clear();
   record.dropped_attributes_count = 0;
@@ -47,8 +47,6 @@ void clear(SpanRecord& record) noexcept {
   record.status.code = StatusCode::kUnset;
   record.status.message.clear();
   record.context.trace_state = TraceState();
-  record.parent_span_id = SpanId();
-  record.parent_is_remote = false;
 }
 
 void spill(std::vector<SpanRecord*>& cache, std::size_t keep) noexcept {
@@ -93,9 +91,9 @@ void recycle_record(SpanRecord* record) noexcept {
 
 void keep_record_slowly(SpanRecord* record) noexcept {
   std::vector<SpanRecord*>& cache = thread_state().free_records;
-  if (cache.size() >= kMaxThreadCache) spill(cache, kMaxThreadCache - kChunk);
+  if (cache.size() >= kRecordCacheLimit) spill(cache, kRecordCacheLimit - kChunk);
   try {
-    cache.reserve(kMaxThreadCache);
+    cache.reserve(kRecordCacheLimit);
     cache.push_back(record);
   } catch (...) {
     delete record;

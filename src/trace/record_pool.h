@@ -26,11 +26,9 @@ inline SpanRecord* acquire_record() {
 // Clears the record and keeps it for reuse (by the calling thread first).
 void recycle_record(SpanRecord* record) noexcept;
 // The same for a record with no attributes, events, links, status message or trace state (one
-// copied into a queue slot): only its scalars need resetting.
+// copied into a queue slot): only its status code needs resetting (every start sets the rest).
 inline void recycle_plain_record(SpanRecord* record) noexcept {
   record->status.code = StatusCode::kUnset;
-  record->parent_span_id = SpanId();
-  record->parent_is_remote = false;
   std::vector<SpanRecord*>& cache = thread_state().free_records;
   // Within capacity, a push cannot throw or allocate.
   if (__builtin_expect(cache.size() < cache.capacity() && cache.size() < kRecordCacheLimit, 1)) {
