@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <iostream>
@@ -135,7 +136,15 @@ int run_collect(const CollectOptions& options) {
 
   Totals totals;
   constexpr std::size_t kWorkerThreads = 64;
+  // httplib listens with a backlog of 5, compiled into Debian's library: in a burst of clients the
+  // kernel drops connection requests beyond it, and they come back only on SYN retries (1 s, 3 s,
+  // 7 s...). The listening socket (the first httplib prepares) is given the system's maximum.
+  int listening_socket = -1;
   httplib::Server server;
+  server.set_socket_options([&listening_socket](socket_t socket) {
+    httplib::default_socket_options(socket);
+    if (listening_socket < 0) listening_socket = socket;
+  });
   // No set_payload_max_length(): httplib would answer 400 to a large body. The content reader
   // below stops reading at the limit and answers 413, for plain and compressed bodies alike.
   // A stop waits for idle keep-alive connections (an exporter's, between exports) to time out.
@@ -156,6 +165,7 @@ int run_collect(const CollectOptions& options) {
     std::cerr << "weft collect: cannot listen on " << options.host << ':' << options.port << '\n';
     return 2;
   }
+  if (listening_socket >= 0) ::listen(listening_socket, SOMAXCONN);  // a longer queue, or as it was
   std::cout << "weft collect: listening on http://" << options.host << ':' << port
             << "/v1/traces, writing to " << options.output << std::endl;
 
