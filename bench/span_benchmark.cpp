@@ -91,6 +91,19 @@ void BM_UnsampledSpan(benchmark::State& state) {
 }
 BENCHMARK(BM_UnsampledSpan)->Threads(1)->Threads(2);
 
+// The common case under ratio or parent-based sampling: inside a trace that was not sampled, every
+// span is a non-sampled child, which takes its trace id from the parent.
+void BM_UnsampledChildSpan(benchmark::State& state) {
+  static auto off = make_provider(weft::always_off_sampler());
+  weft::Tracer tracer = off->tracer("bench");
+  weft::ScopedSpan parent = tracer.start_scoped_span("unsampled-parent");
+  for (auto _ : state) {
+    weft::Span span = tracer.start_span("unsampled-child");
+    span.end();
+  }
+}
+BENCHMARK(BM_UnsampledChildSpan)->Threads(1)->Threads(2);
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -129,8 +129,10 @@ const std::vector<Target>& targets() {
        0, "bytes", false},
       {"disabled SDK (OTEL_SDK_DISABLED=true) span start+end", "disabled_sdk_benchmark",
        "BM_DisabledSdkSpan/threads:1", Metric::kCpuTime, "", Goal::kAtMost, 5, "ns", true},
-      {"non-sampled span start+end", "span_benchmark", "BM_UnsampledSpan/threads:1",
-       Metric::kCpuTime, "", Goal::kAtMost, 5, "ns", true},
+      {"non-sampled span start+end (new root: trace id + span id made)", "span_benchmark",
+       "BM_UnsampledSpan/threads:1", Metric::kCpuTime, "", Goal::kAtMost, 5, "ns", true},
+      {"non-sampled span start+end (child in a non-sampled trace)", "span_benchmark",
+       "BM_UnsampledChildSpan/threads:1", Metric::kCpuTime, "", Goal::kAtMost, 5, "ns", true},
   };
   return list;
 }

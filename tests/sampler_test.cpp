@@ -1,5 +1,7 @@
 // Samplers: always on/off, trace id ratio (deterministic by trace id, right proportion), and the
 // parent-based rules for each kind of parent.
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "test_provider.h"
@@ -94,6 +96,65 @@ TEST(SamplerTest, UnsampledSpansAreNotExportedButPropagateTheirContext) {
   child.end();
   root->end();
   EXPECT_TRUE(memory.spans->spans().empty());
+}
+
+// Spans inside a trace that was not sampled take a shortcut (see Tracer::start_unsampled_child_in):
+// each must still be a proper child, and the shortcut must not be taken where it does not apply.
+TEST(SamplerTest, ChildrenInATraceThatWasNotSampledAreProperNonRecordingChildren) {
+  Options options;
+  options.sampler = parent_based_sampler(always_off_sampler());
+  testing::MemoryProvider memory(std::move(options));
+  Tracer tracer = memory.tracer();
+  ScopedSpan root = tracer.start_scoped_span("root");
+  ASSERT_FALSE(root->is_recording());
+  std::set<SpanId> span_ids{root.context().span_id};
+  for (int i = 0; i < 1000; ++i) {
+    Span child = tracer.start_span("child");
+    EXPECT_FALSE(child.is_recording());
+    EXPECT_TRUE(child.context().is_valid());
+    EXPECT_EQ(child.context().trace_id, root.context().trace_id);
+    EXPECT_EQ(child.context().flags, root.context().flags) << "the random flag is kept";
+    EXPECT_FALSE(child.context().is_remote);
+    EXPECT_TRUE(child.context().trace_state.empty());
+    EXPECT_TRUE(span_ids.insert(child.context().span_id).second) << "span ids are unique";
+  }
+  root->end();
+  EXPECT_TRUE(memory.spans->spans().empty());
+}
+
+TEST(SamplerTest, ChildrenOfANonSampledParentKeepItsTraceState) {
+  Options options;
+  options.sampler = parent_based_sampler(always_on_sampler());
+  testing::MemoryProvider memory(std::move(options));
+  Tracer tracer = memory.tracer();
+  SpanContext remote;
+  remote.trace_id = generate_trace_id();
+  remote.span_id = generate_span_id();
+  remote.is_remote = true;
+  remote.trace_state = *TraceState::parse("vendor=value,other=1");
+  Scope incoming(Context().with_span(remote));
+  ScopedSpan server = tracer.start_scoped_span("server");
+  ASSERT_FALSE(server->is_recording());
+  Span child = tracer.start_span("child");
+  EXPECT_FALSE(child.is_recording());
+  EXPECT_EQ(child.context().trace_id, remote.trace_id);
+  EXPECT_EQ(child.context().trace_state, remote.trace_state);
+}
+
+TEST(SamplerTest, ALocalNonSampledParentWhoseChildrenAreSampledByRuleGetsRecordedChildren) {
+  ParentBasedOptions rules;
+  rules.local_parent_not_sampled = always_on_sampler();
+  Options options;
+  options.sampler = parent_based_sampler(always_off_sampler(), rules);
+  testing::MemoryProvider memory(std::move(options));
+  Tracer tracer = memory.tracer();
+  ScopedSpan root = tracer.start_scoped_span("root");
+  ASSERT_FALSE(root->is_recording());
+  Span child = tracer.start_span("child");
+  EXPECT_TRUE(child.is_recording());
+  EXPECT_TRUE(child.context().is_sampled());
+  child.end();
+  EXPECT_EQ(memory.find("child").context.trace_id, root.context().trace_id);
 }
 
 }  // namespace

@@ -32,14 +32,25 @@ class Tracer {
   // A tracer that records nothing (what a disabled SDK hands out).
   Tracer() noexcept = default;
 
-  // Inline, so that with a disabled SDK starting a span costs a test and a small call.
+  // Inline, so that with a disabled SDK starting a span costs a test and a small call. The span
+  // is made where the caller wants it (the functions below fill it in).
   Span start_span(std::string_view name) {
-    if (state_ == nullptr) return disabled_span(nullptr);
-    return start(name, nullptr);
+    Span span;
+    if (state_ == nullptr) {
+      start_disabled_in(span, nullptr);
+    } else if (!start_unsampled_child_in(span)) {
+      start_in(span, name, nullptr);
+    }
+    return span;
   }
   Span start_span(std::string_view name, const StartSpanOptions& options) {
-    if (state_ == nullptr) return disabled_span(&options);
-    return start(name, &options);
+    Span span;
+    if (state_ != nullptr) {
+      start_in(span, name, &options);
+    } else {
+      start_disabled_in(span, &options);
+    }
+    return span;
   }
   ScopedSpan start_scoped_span(std::string_view name) { return ScopedSpan(start_span(name)); }
   ScopedSpan start_scoped_span(std::string_view name, const StartSpanOptions& options) {
@@ -52,11 +63,15 @@ class Tracer {
   friend class TracerProvider;
   explicit Tracer(const detail::TracerState* state) noexcept : state_(state) {}
   // A non-recording span with the parent's context, as the OpenTelemetry API requires.
-  static Span disabled_span(const StartSpanOptions* options);
-  Span start(std::string_view name, const StartSpanOptions* options);
-  Span start_recording(std::string_view name, const StartSpanOptions* options,
-                       detail::ThreadState& thread, const Context& parent,
-                       const SpanContext& context, const Attributes* sampler_attributes);
+  static void start_disabled_in(Span& span, const StartSpanOptions* options);
+  // `span` is a new, empty Span.
+  // The common case inside a trace that was not sampled; false if it is not that case.
+  bool start_unsampled_child_in(Span& span) const noexcept;
+  void start_in(Span& span, std::string_view name, const StartSpanOptions* options);
+  detail::SpanRecord* start_recording(std::string_view name, const StartSpanOptions* options,
+                                      detail::ThreadState& thread, const Context& parent,
+                                      const SpanContext& context,
+                                      const Attributes* sampler_attributes);
 
   const detail::TracerState* state_ = nullptr;
 };

@@ -19,29 +19,67 @@ inline thread_local ThreadGenerator tls_generator{0, false};
 
 void seed_this_thread() noexcept;
 
-inline std::uint64_t next_random() noexcept {
-  ThreadGenerator& generator = tls_generator;
-  if (__builtin_expect(!generator.seeded, 0)) seed_this_thread();
-  std::uint64_t z = (generator.state += 0x9e3779b97f4a7c15ULL);
+// splitmix64's output function: a bijection, so distinct states give distinct numbers.
+inline std::uint64_t mix_state(std::uint64_t z) noexcept {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
 
-// Ids are never all zero (that is the invalid id).
+constexpr std::uint64_t kGoldenGamma = 0x9e3779b97f4a7c15ULL;
+
+// Takes `count` steps of the calling thread's generator at once and returns the state before
+// them: the numbers are mix_state(state + k * kGoldenGamma) for k = 1..count, which the caller
+// computes side by side instead of one after the other through memory.
+inline std::uint64_t take_steps(std::uint64_t count) noexcept {
+  ThreadGenerator& generator = tls_generator;
+  if (__builtin_expect(!generator.seeded, 0)) seed_this_thread();
+  const std::uint64_t state = generator.state;
+  generator.state = state + count * kGoldenGamma;
+  return state;
+}
+
+inline std::uint64_t next_random() noexcept { return mix_state(take_steps(1) + kGoldenGamma); }
+
+// For a path that must not make a call: the next number, or 0 if the generator is not seeded
+// yet (or, once in 2^64 numbers, if the number is 0). The caller then takes its general path.
+inline std::uint64_t try_next_random() noexcept {
+  ThreadGenerator& generator = tls_generator;
+  if (__builtin_expect(!generator.seeded, 0)) return 0;
+  generator.state += kGoldenGamma;
+  return mix_state(generator.state);
+}
+
+// Ids are never all zero (that is the invalid id): the zero output of a step is skipped.
 inline TraceId next_trace_id() noexcept {
   for (;;) {
-    const std::uint64_t high = next_random();
-    const std::uint64_t low = next_random();
-    if (high != 0 || low != 0) return TraceId::from_words(high, low);
+    const std::uint64_t state = take_steps(2);
+    const std::uint64_t high = mix_state(state + kGoldenGamma);
+    const std::uint64_t low = mix_state(state + 2 * kGoldenGamma);
+    if (__builtin_expect(high != 0 || low != 0, 1)) return TraceId::from_words(high, low);
   }
 }
 
 inline SpanId next_span_id() noexcept {
   for (;;) {
     const std::uint64_t value = next_random();
-    if (value != 0) return SpanId::from_word(value);
+    if (__builtin_expect(value != 0, 1)) return SpanId::from_word(value);
   }
+}
+
+// A new root's two ids in one step of the generator.
+inline void next_root_ids(TraceId& trace_id, SpanId& span_id) noexcept {
+  const std::uint64_t state = take_steps(3);
+  const std::uint64_t high = mix_state(state + kGoldenGamma);
+  const std::uint64_t low = mix_state(state + 2 * kGoldenGamma);
+  const std::uint64_t span = mix_state(state + 3 * kGoldenGamma);
+  if (__builtin_expect((high == 0 && low == 0) || span == 0, 0)) {
+    trace_id = next_trace_id();
+    span_id = next_span_id();
+    return;
+  }
+  trace_id = TraceId::from_words(high, low);
+  span_id = SpanId::from_word(span);
 }
 
 }  // namespace weft::detail

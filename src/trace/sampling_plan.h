@@ -26,6 +26,12 @@ class SamplingPlan {
     return steps_[parent.is_sampled() ? kLocalSampled : kLocalNotSampled];
   }
 
+  // True when a span whose parent is local and not sampled is dropped without asking anyone:
+  // the case of every span inside a trace that was not sampled, given its own fast path.
+  bool drops_local_unsampled_children() const noexcept {
+    return steps_[kLocalNotSampled].rule == Rule::kDrop;
+  }
+
   // Applies a rule other than kCallSampler.
   static bool samples(const Step& step, const TraceId& trace_id) noexcept {
     switch (step.rule) {

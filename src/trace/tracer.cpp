@@ -59,17 +59,13 @@ __attribute__((noinline)) bool ask_sampler(const detail::ProviderState& provider
                                            const Context& parent, std::string_view name,
                                            const StartSpanOptions* options, SpanContext& context,
                                            Attributes& sampler_attributes, bool& recording) {
-  const SpanContext& parent_span = parent.span_context();
   const Attributes& start_attributes = options != nullptr ? options->attributes : kNoAttributes;
   const std::vector<Link>& links = options != nullptr ? options->links : kNoLinks;
   const SpanKind kind = options != nullptr ? options->kind : SpanKind::kInternal;
   SamplingResult sampling = provider.config.sampler->should_sample(
       SamplingParameters{parent, context.trace_id, name, kind, start_attributes, links});
-  if (sampling.trace_state) {
-    context.trace_state = std::move(*sampling.trace_state);
-  } else if (parent_span.is_valid()) {
-    context.trace_state = parent_span.trace_state;
-  }
+  // The context already holds the parent's trace state: the sampler may replace it.
+  if (sampling.trace_state) context.trace_state = std::move(*sampling.trace_state);
   recording = sampling.decision != SamplingDecision::kDrop;
   sampler_attributes = std::move(sampling.attributes);
   return sampling.decision == SamplingDecision::kRecordAndSample;
@@ -77,49 +73,82 @@ __attribute__((noinline)) bool ask_sampler(const detail::ProviderState& provider
 
 }  // namespace
 
-Span Tracer::disabled_span(const StartSpanOptions* options) {
+void Tracer::start_disabled_in(Span& span, const StartSpanOptions* options) {
   // A disabled SDK records nothing but still passes the parent's context on (OpenTelemetry API).
-  return Span(nullptr, choose_parent(options, detail::thread_state()).span_context());
+  span.context_ = choose_parent(options, detail::thread_state()).span_context();
 }
 
-Span Tracer::start(std::string_view name, const StartSpanOptions* options) {
+bool Tracer::start_unsampled_child_in(Span& span) const noexcept {
+  // Inside a trace that was not sampled, every span is a non-sampled child of a local span: it
+  // takes the parent's trace id and flags and gets its own span id, and that is all. This path
+  // makes no call, so it needs no stack frame.
+  const detail::ThreadState* thread = detail::tls_thread_state;
+  if (__builtin_expect(thread == nullptr, 0)) return false;
+  const SpanContext& parent = thread->current.span_context();
+  if (parent.is_sampled() || parent.is_remote || !parent.trace_state.empty() ||
+      !parent.is_valid() || !state_->provider->sampling.drops_local_unsampled_children()) {
+    return false;
+  }
+  const std::uint64_t span_id = detail::try_next_random();
+  if (__builtin_expect(span_id == 0, 0)) return false;
+  span.context_.trace_id = parent.trace_id;
+  span.context_.span_id = SpanId::from_word(span_id);
+  span.context_.flags = parent.flags;
+  return true;
+}
+
+void Tracer::start_in(Span& span, std::string_view name, const StartSpanOptions* options) {
   detail::ThreadState& thread = detail::thread_state();
   const Context& parent = choose_parent(options, thread);
   const SpanContext& parent_span = parent.span_context();
   const detail::ProviderState& provider = *state_->provider;
 
   const bool has_parent = parent_span.is_valid();
-  if (!has_parent && (options == nullptr || !options->new_root)) {
-    detail::note_root_span(thread, provider.config.strict_context, name);
-  }
-  SpanContext context;
-  context.trace_id = has_parent ? parent_span.trace_id : detail::next_trace_id();
-  context.span_id = detail::next_span_id();
-  // A trace weft starts has a random trace id: say so with the W3C Level 2 "random" flag.
-  context.flags = has_parent ? parent_span.flags : TraceFlags(TraceFlags::kRandom);
-
   const detail::SamplingPlan::Step& step = provider.sampling.step_for(parent_span);
+
+  // What is needed of the parent is read before the first store into the new context, which
+  // the compiler cannot tell apart from the parent's.
+  SpanContext& context = span.context_;
+  if (has_parent) {
+    const TraceId trace_id = parent_span.trace_id;
+    const TraceFlags flags = parent_span.flags;
+    const bool inherits_trace_state = !parent_span.trace_state.empty();
+    context.trace_id = trace_id;
+    context.flags = flags;
+    context.span_id = detail::next_span_id();
+    if (inherits_trace_state) context.trace_state = parent.span_context().trace_state;
+  } else {
+    if (options == nullptr || !options->new_root) {
+      detail::note_root_span(thread, provider.config.strict_context, name);
+    }
+    detail::next_root_ids(context.trace_id, context.span_id);
+    // A trace weft starts has a random trace id: say so with the W3C Level 2 "random" flag.
+    context.flags = TraceFlags(TraceFlags::kRandom);
+  }
+
   if (__builtin_expect(step.rule != detail::SamplingPlan::Rule::kCallSampler, 1)) {
     const bool sampled = detail::SamplingPlan::samples(step, context.trace_id);
     context.flags = context.flags.with_sampled(sampled);
-    if (has_parent && !parent_span.trace_state.empty()) {
-      context.trace_state = parent_span.trace_state;
+    if (sampled && provider.processor != nullptr) {
+      span.record_ = start_recording(name, options, thread, parent, context, nullptr);
     }
-    if (!sampled || provider.processor == nullptr) return Span(nullptr, std::move(context));
-    return start_recording(name, options, thread, parent, context, nullptr);
+    return;
   }
   bool recording = false;  // kRecordOnly: recorded for the processors, not exported
   Attributes sampler_attributes;
   const bool sampled =
       ask_sampler(provider, parent, name, options, context, sampler_attributes, recording);
   context.flags = context.flags.with_sampled(sampled);
-  if (!recording || provider.processor == nullptr) return Span(nullptr, std::move(context));
-  return start_recording(name, options, thread, parent, context, &sampler_attributes);
+  if (recording && provider.processor != nullptr) {
+    span.record_ = start_recording(name, options, thread, parent, context, &sampler_attributes);
+  }
 }
 
-Span Tracer::start_recording(std::string_view name, const StartSpanOptions* options,
-                             detail::ThreadState& thread, const Context& parent,
-                             const SpanContext& context, const Attributes* sampler_attributes) {
+detail::SpanRecord* Tracer::start_recording(std::string_view name,
+                                            const StartSpanOptions* options,
+                                            detail::ThreadState& thread, const Context& parent,
+                                            const SpanContext& context,
+                                            const Attributes* sampler_attributes) {
   const detail::ProviderState& provider = *state_->provider;
   const Config& config = provider.config;
   const SpanContext& parent_span = parent.span_context();
@@ -154,7 +183,7 @@ Span Tracer::start_recording(std::string_view name, const StartSpanOptions* opti
                                      ? detail::to_unix_nano(*options->start_time)
                                      : detail::now_unix_nano();
   if (provider.starts_watched) provider.processor->on_start(*record, parent);
-  return Span(record, context);
+  return record;
 }
 
 }  // namespace weft
