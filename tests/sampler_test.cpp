@@ -122,6 +122,27 @@ TEST(SamplerTest, ChildrenInATraceThatWasNotSampledAreProperNonRecordingChildren
   EXPECT_TRUE(memory.spans->spans().empty());
 }
 
+TEST(SamplerTest, RootSpansAreSampledInTheRatioAndEachKeepsTheIdItWasSampledBy) {
+  Options options;
+  options.sampler = parent_based_sampler(trace_id_ratio_sampler(0.25));
+  testing::MemoryProvider memory(std::move(options));
+  Tracer tracer = memory.tracer();
+  auto quarter = trace_id_ratio_sampler(0.25);
+  int sampled = 0;
+  constexpr int kRoots = 40000;
+  for (int i = 0; i < kRoots; ++i) {
+    Span root = tracer.start_span("root");
+    const bool ratio_says = decide(*quarter, Context(), root.context().trace_id) ==
+                            SamplingDecision::kRecordAndSample;
+    ASSERT_EQ(root.context().is_sampled(), ratio_says);
+    ASSERT_EQ(root.is_recording(), ratio_says);
+    ASSERT_TRUE(root.context().flags.random());
+    if (ratio_says) ++sampled;
+  }
+  EXPECT_NEAR(static_cast<double>(sampled) / kRoots, 0.25, 0.02);
+  EXPECT_EQ(memory.spans->spans().size(), static_cast<std::size_t>(sampled));
+}
+
 TEST(SamplerTest, ChildrenOfANonSampledParentKeepItsTraceState) {
   Options options;
   options.sampler = parent_based_sampler(always_on_sampler());

@@ -82,12 +82,7 @@ class Span {
   void end(Timestamp end_time) noexcept;
 
  private:
-  friend class Tracer;
-  Span(detail::SpanRecord* record, SpanContext&& context) noexcept
-      : record_(record), context_(std::move(context)) {}
-  // Copied straight into the span: no intermediate SpanContext on the way.
-  Span(detail::SpanRecord* record, const SpanContext& context) noexcept
-      : record_(record), context_(context) {}
+  friend class Tracer;  // fills in a new span's record_ and context_
   void set_attribute_value(std::string_view key, AttributeValue&& value);
   void set_bool_attribute(std::string_view key, bool value);
   void set_int_attribute(std::string_view key, std::int64_t value);

@@ -25,6 +25,7 @@ struct StartSpanOptions {
 namespace detail {
 struct TracerState;
 struct ThreadState;
+class SamplingPlan;
 }
 
 class Tracer {
@@ -38,7 +39,7 @@ class Tracer {
     Span span;
     if (state_ == nullptr) {
       start_disabled_in(span, nullptr);
-    } else if (!start_unsampled_child_in(span)) {
+    } else if (!start_unsampled_in(span)) {
       start_in(span, name, nullptr);
     }
     return span;
@@ -65,8 +66,11 @@ class Tracer {
   // A non-recording span with the parent's context, as the OpenTelemetry API requires.
   static void start_disabled_in(Span& span, const StartSpanOptions* options);
   // `span` is a new, empty Span.
-  // The common case inside a trace that was not sampled; false if it is not that case.
-  bool start_unsampled_child_in(Span& span) const noexcept;
+  // A span the sampler drops, in the common cases (a child inside a trace that was not sampled;
+  // a root the built-in sampler drops); false in every other case, where start_in() follows.
+  bool start_unsampled_in(Span& span) const noexcept;
+  static bool start_unsampled_root_in(Span& span, const detail::ThreadState& thread,
+                                      const detail::SamplingPlan& sampling) noexcept;
   void start_in(Span& span, std::string_view name, const StartSpanOptions* options);
   detail::SpanRecord* start_recording(std::string_view name, const StartSpanOptions* options,
                                       detail::ThreadState& thread, const Context& parent,

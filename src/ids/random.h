@@ -41,13 +41,14 @@ inline std::uint64_t take_steps(std::uint64_t count) noexcept {
 
 inline std::uint64_t next_random() noexcept { return mix_state(take_steps(1) + kGoldenGamma); }
 
-// For a path that must not make a call: the next number, or 0 if the generator is not seeded
-// yet (or, once in 2^64 numbers, if the number is 0). The caller then takes its general path.
-inline std::uint64_t try_next_random() noexcept {
+// take_steps() for a path that must not make a call: false, and no step taken, if the generator
+// is not seeded yet (the caller then takes its general path, which seeds it).
+inline bool try_take_steps(std::uint64_t count, std::uint64_t& state) noexcept {
   ThreadGenerator& generator = tls_generator;
-  if (__builtin_expect(!generator.seeded, 0)) return 0;
-  generator.state += kGoldenGamma;
-  return mix_state(generator.state);
+  if (__builtin_expect(!generator.seeded, 0)) return false;
+  state = generator.state;
+  generator.state = state + count * kGoldenGamma;
+  return true;
 }
 
 // Ids are never all zero (that is the invalid id): the zero output of a step is skipped.

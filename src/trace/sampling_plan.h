@@ -26,8 +26,8 @@ class SamplingPlan {
     return steps_[parent.is_sampled() ? kLocalSampled : kLocalNotSampled];
   }
 
-  // True when a span whose parent is local and not sampled is dropped without asking anyone:
-  // the case of every span inside a trace that was not sampled, given its own fast path.
+  // The steps of the non-recording fast path (Tracer::start_unsampled_in).
+  const Step& root_step() const noexcept { return steps_[kRoot]; }
   bool drops_local_unsampled_children() const noexcept {
     return steps_[kLocalNotSampled].rule == Rule::kDrop;
   }

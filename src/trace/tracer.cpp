@@ -78,23 +78,53 @@ void Tracer::start_disabled_in(Span& span, const StartSpanOptions* options) {
   span.context_ = choose_parent(options, detail::thread_state()).span_context();
 }
 
-bool Tracer::start_unsampled_child_in(Span& span) const noexcept {
-  // Inside a trace that was not sampled, every span is a non-sampled child of a local span: it
-  // takes the parent's trace id and flags and gets its own span id, and that is all. This path
-  // makes no call, so it needs no stack frame.
+bool Tracer::start_unsampled_in(Span& span) const noexcept {
+  // Most spans a sampler drops are children inside a trace that was not sampled: they take the
+  // parent's trace id and flags and get their own span id. The rest are the roots of such traces:
+  // two new ids and the sampler's rule. These paths make no call, so they need no stack frame;
+  // anything unusual (trace state, a custom sampler, a root off the first thread) is left to
+  // start_in().
   const detail::ThreadState* thread = detail::tls_thread_state;
   if (__builtin_expect(thread == nullptr, 0)) return false;
   const SpanContext& parent = thread->current.span_context();
+  const detail::SamplingPlan& sampling = state_->provider->sampling;
+  if (!parent.is_valid()) return start_unsampled_root_in(span, *thread, sampling);
+  std::uint64_t state;
   if (parent.is_sampled() || parent.is_remote || !parent.trace_state.empty() ||
-      !parent.is_valid() || !state_->provider->sampling.drops_local_unsampled_children()) {
+      !sampling.drops_local_unsampled_children() || !detail::try_take_steps(1, state)) {
     return false;
   }
-  const std::uint64_t span_id = detail::try_next_random();
+  const std::uint64_t span_id = detail::mix_state(state + detail::kGoldenGamma);
   if (__builtin_expect(span_id == 0, 0)) return false;
   span.context_.trace_id = parent.trace_id;
   span.context_.span_id = SpanId::from_word(span_id);
   span.context_.flags = parent.flags;
   return true;
+}
+
+bool Tracer::start_unsampled_root_in(Span& span, const detail::ThreadState& thread,
+                                     const detail::SamplingPlan& sampling) noexcept {
+  // A root on another thread than the first is counted as possibly lost context: start_in().
+  const detail::SamplingPlan::Step& step = sampling.root_step();
+  const bool may_drop = step.rule == detail::SamplingPlan::Rule::kDrop ||
+                        step.rule == detail::SamplingPlan::Rule::kTraceIdRatio;
+  std::uint64_t state;
+  if (!may_drop || thread.thread_id != detail::process_id() ||
+      !detail::try_take_steps(3, state)) {
+    return false;
+  }
+  const std::uint64_t high = detail::mix_state(state + detail::kGoldenGamma);
+  const std::uint64_t low = detail::mix_state(state + 2 * detail::kGoldenGamma);
+  const std::uint64_t span_id = detail::mix_state(state + 3 * detail::kGoldenGamma);
+  const TraceId trace_id = TraceId::from_words(high, low);
+  if (__builtin_expect(!trace_id.is_valid() || span_id == 0, 0)) return false;
+  span.context_.trace_id = trace_id;
+  span.context_.span_id = SpanId::from_word(span_id);
+  // A trace weft starts has a random trace id: the W3C Level 2 "random" flag.
+  span.context_.flags = TraceFlags(TraceFlags::kRandom);
+  // A sampled root is recorded: start_in() does that, with these ids (new ones would mean a
+  // second draw of the sampler).
+  return !detail::SamplingPlan::samples(step, trace_id);
 }
 
 void Tracer::start_in(Span& span, std::string_view name, const StartSpanOptions* options) {
@@ -121,7 +151,8 @@ void Tracer::start_in(Span& span, std::string_view name, const StartSpanOptions*
     if (options == nullptr || !options->new_root) {
       detail::note_root_span(thread, provider.config.strict_context, name);
     }
-    detail::next_root_ids(context.trace_id, context.span_id);
+    // The ids may be made already, by start_unsampled_root_in() for a root it did not drop.
+    if (!context.trace_id.is_valid()) detail::next_root_ids(context.trace_id, context.span_id);
     // A trace weft starts has a random trace id: say so with the W3C Level 2 "random" flag.
     context.flags = TraceFlags(TraceFlags::kRandom);
   }
