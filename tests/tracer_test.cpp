@@ -274,14 +274,25 @@ TEST(TracerTest, DisabledSdkRecordsNothingButPassesTheParentOn) {
   MemoryProvider memory(std::move(options));
   Tracer tracer = memory.tracer();
   EXPECT_FALSE(tracer.enabled());
+  EXPECT_FALSE(tracer.start_span("no parent").context().is_valid());
   SpanContext parent;
   parent.trace_id = generate_trace_id();
   parent.span_id = generate_span_id();
+  parent.flags = TraceFlags(TraceFlags::kSampled);
+  parent.is_remote = true;
+  parent.trace_state = *TraceState::parse("vendor=value");
   Scope scope(Context().with_span(parent));
   Span span = tracer.start_span("ignored");
   EXPECT_FALSE(span.is_recording());
-  EXPECT_EQ(span.context(), parent);
+  EXPECT_EQ(span.context(), parent) << "ids, flags, remote and trace state";
   span.end();
+
+  SpanContext explicit_parent;
+  explicit_parent.trace_id = generate_trace_id();
+  explicit_parent.span_id = generate_span_id();
+  StartSpanOptions options_with_parent;
+  options_with_parent.parent = Context().with_span(explicit_parent);
+  EXPECT_EQ(tracer.start_span("ignored", options_with_parent).context(), explicit_parent);
   EXPECT_TRUE(memory.spans->spans().empty());
 }
 

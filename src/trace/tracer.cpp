@@ -75,7 +75,19 @@ __attribute__((noinline)) bool ask_sampler(const detail::ProviderState& provider
 
 void Tracer::start_disabled_in(Span& span, const StartSpanOptions* options) {
   // A disabled SDK records nothing but still passes the parent's context on (OpenTelemetry API).
-  span.context_ = choose_parent(options, detail::thread_state()).span_context();
+  // A thread with no state yet has no current context: there is nothing to pass on.
+  const detail::ThreadState* thread = detail::tls_thread_state;
+  if (options == nullptr && thread == nullptr) return;
+  const SpanContext& parent = options == nullptr
+                                  ? thread->current.span_context()
+                                  : choose_parent(options, detail::thread_state()).span_context();
+  // The span is new: its trace state is empty, and stays so unless the parent has one.
+  SpanContext& context = span.context_;
+  context.trace_id = parent.trace_id;
+  context.span_id = parent.span_id;
+  context.flags = parent.flags;
+  context.is_remote = parent.is_remote;
+  if (__builtin_expect(!parent.trace_state.empty(), 0)) context.trace_state = parent.trace_state;
 }
 
 bool Tracer::start_unsampled_in(Span& span) const noexcept {
