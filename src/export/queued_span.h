@@ -66,7 +66,11 @@ inline void copy_short_text(const char* from, std::size_t size, char* to) noexce
     std::memcpy(to, from, 4);
     std::memcpy(to + size - 4, from + size - 4, 4);
   } else if (size < 4) {
-    for (std::size_t i = 0; i < size; ++i) to[i] = from[i];
+    if (size == 0) return;
+    // The first, middle and last bytes are every byte of a text of 1 to 3 bytes.
+    to[0] = from[0];
+    to[size / 2] = from[size / 2];
+    to[size - 1] = from[size - 1];
   } else {
     std::memcpy(to, from, size);
   }
