@@ -32,7 +32,9 @@ class Span {
  public:
   // A span that records nothing and has an invalid context.
   Span() noexcept = default;
-  Span(Span&& other) noexcept;
+  Span(Span&& other) noexcept : record_(other.record_), context_(std::move(other.context_)) {
+    other.record_ = nullptr;
+  }
   Span& operator=(Span&& other) noexcept;  // ends the span this one held
   Span(const Span&) = delete;
   Span& operator=(const Span&) = delete;

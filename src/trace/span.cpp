@@ -32,9 +32,6 @@ std::string demangled_type_name(const std::type_info& type) {
 
 }  // namespace
 
-Span::Span(Span&& other) noexcept
-    : record_(std::exchange(other.record_, nullptr)), context_(std::move(other.context_)) {}
-
 Span& Span::operator=(Span&& other) noexcept {
   if (this != &other) {
     end();
