@@ -9,6 +9,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include "child_measurement.h"
 #include "weft/weft.h"
@@ -120,6 +123,87 @@ void BM_QueuedDecoratedSpanMemory(benchmark::State& state) {
   report_queue_memory(state, end_decorated_span);
 }
 BENCHMARK(BM_QueuedDecoratedSpanMemory)->Iterations(1);
+
+// Memory per thread that ends spans now and then: kQuietThreads threads each end kQuietSpans spans
+// in small groups, with an export in between (a flush), at the default batch settings. They then
+// stay alive while the allocated memory is read, so each still holds its queue (and its cached
+// records). This is what weft costs a thread of a large pool that is mostly idle.
+constexpr int kQuietThreads = 16;
+constexpr int kQuietSpans = 4000;
+constexpr int kQuietGroup = 20;
+
+class DiscardingExporter final : public weft::SpanExporter {
+ public:
+  weft::ExportResult export_spans(const std::vector<const weft::SpanData*>&) noexcept override {
+    return weft::ExportResult::kSuccess;
+  }
+};
+
+struct QuietThreadMeasurement {
+  double bytes_per_thread = 0;
+  std::uint64_t exported = 0;
+};
+
+QuietThreadMeasurement measure_quiet_threads() {
+  weft::reset_diagnostics();
+  weft::Options options;
+  options.sampler = weft::always_on_sampler();
+  options.processors.push_back(weft::make_batch_processor(std::make_unique<DiscardingExporter>()));
+  auto provider = std::make_shared<weft::TracerProvider>(
+      weft::finalize_config(std::move(options), [](std::string_view) { return std::nullopt; }));
+  weft::Tracer tracer = provider->tracer("bench");
+  provider->force_flush();  // the export thread and its batch exist before the measurement
+  const std::size_t before = allocated_bytes();
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  int finished = 0;
+  bool measured = false;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kQuietThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int group = 0; group < kQuietSpans / kQuietGroup; ++group) {
+        for (int i = 0; i < kQuietGroup; ++i) tracer.start_span("quiet").end();
+        provider->force_flush();
+      }
+      std::unique_lock<std::mutex> lock(mutex);
+      ++finished;
+      changed.notify_all();
+      changed.wait(lock, [&] { return measured; });
+    });
+  }
+  QuietThreadMeasurement measurement;
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait(lock, [&] { return finished == kQuietThreads; });
+    measurement.bytes_per_thread =
+        static_cast<double>(allocated_bytes() - before) / kQuietThreads;
+    measured = true;
+    changed.notify_all();
+  }
+  for (std::thread& thread : threads) thread.join();
+  provider->shutdown();
+  measurement.exported = weft::diagnostics().spans_exported;
+  return measurement;
+}
+
+void BM_QuietThreadMemory(benchmark::State& state) {
+  std::optional<QuietThreadMeasurement> measurement;
+  for (auto _ : state) {
+    measurement = weft_bench::measure_in_child<QuietThreadMeasurement>(measure_quiet_threads);
+  }
+  if (!measurement) {
+    state.SkipWithError("the measuring child process failed");
+    return;
+  }
+  if (measurement->exported != static_cast<std::uint64_t>(kQuietThreads) * kQuietSpans) {
+    state.SkipWithError("not every span was exported");
+    return;
+  }
+  state.counters["bytes_per_thread"] = measurement->bytes_per_thread;
+  state.counters["spans_per_thread"] = kQuietSpans;
+}
+BENCHMARK(BM_QuietThreadMemory)->Iterations(1);
 
 }  // namespace
 

@@ -34,8 +34,8 @@ std::atomic<bool> dropped_at_fork_reported{false};
 // How long fork() waits for an export in progress before the child gives up on the exporter.
 constexpr std::chrono::milliseconds kForkExportWait{2000};
 
-// A thread's queue holds its spans by value, 112 bytes each, and is allocated whole: this bounds
-// it (7 MB) whatever OTEL_BSP_MAX_QUEUE_SIZE says.
+// A thread's queue holds its spans by value, 112 bytes each, and grows with its backlog up to
+// OTEL_BSP_MAX_QUEUE_SIZE spans: this bounds it (7 MB) whatever that says.
 constexpr std::size_t kMaxQueuePerThread = 65536;
 
 // What the export thread shares with the processor. The thread holds it too, so a shutdown that

@@ -1,5 +1,8 @@
 #include "export/span_ring.h"
 
+#include <algorithm>
+#include <new>
+
 #include "diagnostics/counters.h"
 #include "trace/record_pool.h"
 
@@ -15,19 +18,78 @@ std::size_t round_up_to_power_of_two(std::size_t value) {
 }  // namespace
 
 // Slots are left uninitialized: a slot is written in full by the producer before it is published.
-SpanRing::SpanRing(std::size_t min_capacity)
-    : capacity_(round_up_to_power_of_two(min_capacity < 1 ? 1 : min_capacity)),
-      mask_(capacity_ - 1),
-      slots_(new QueuedSpan[capacity_]) {}
+// A failed allocation leaves `slots` null (the caller checks).
+SpanRing::Segment::Segment(std::size_t slot_count)
+    : capacity(slot_count), mask(slot_count - 1), slots(new (std::nothrow) QueuedSpan[slot_count]) {}
+
+SpanRing::SpanRing(std::size_t limit) : limit_(limit < 1 ? 1 : limit) {
+  const std::size_t first = round_up_to_power_of_two(std::min(limit_, kFirstSegment));
+  auto segment = std::make_unique<Segment>(first);
+  if (segment->slots == nullptr) throw std::bad_alloc();
+  producing_ = consuming_ = segment.release();
+  allocated_slots_.store(first, std::memory_order_relaxed);
+}
 
 SpanRing::~SpanRing() {
   std::vector<SpanRecord*> records;
-  const std::size_t stranded = consume(capacity_, [&](const QueuedSpan& slot) {
+  const std::size_t stranded = consume(limit_, [&](const QueuedSpan& slot) {
     if (slot.record != nullptr) records.push_back(slot.record);
   });
+  for (Segment* segment = consuming_; segment != nullptr;) {
+    Segment* next = segment->next.load(std::memory_order_acquire);
+    delete segment;
+    segment = next;
+  }
   if (stranded == 0) return;
   count(counters().spans_dropped_after_shutdown, stranded);
   release_records(records);
+}
+
+// The producer's segment is full. A new one, twice its size but no bigger than the room left
+// under the limit, takes the span; the consumer frees the full one once it has drained it.
+QueuedSpan* SpanRing::claim_in_new_segment() noexcept {
+  cached_consumed_ = consumed_.load(std::memory_order_acquire);
+  const std::size_t waiting = produced_ - cached_consumed_;
+  if (waiting >= limit_) return nullptr;
+  const std::size_t room = round_up_to_power_of_two(limit_ - waiting);
+  const std::size_t capacity = std::min(2 * producing_->capacity, room);
+  auto* segment = new (std::nothrow) Segment(capacity);
+  if (segment == nullptr || segment->slots == nullptr) {  // out of memory: the span is dropped
+    delete segment;
+    return nullptr;
+  }
+  allocated_slots_.fetch_add(capacity, std::memory_order_relaxed);
+  // Release: the consumer that sees `next` sees every span published into the full segment.
+  producing_->next.store(segment, std::memory_order_release);
+  producing_ = segment;
+  cached_head_ = 0;
+  return &segment->slots[0];
+}
+
+// The consumer's segment looks empty. If the producer has moved on from it, spans it published
+// there before are visible now: drain them first; once none are left, free the segment.
+bool SpanRing::move_past_drained_segment() noexcept {
+  Segment* segment = consuming_;
+  Segment* next = segment->next.load(std::memory_order_acquire);
+  if (next == nullptr) return false;
+  if (segment->tail.load(std::memory_order_acquire) !=
+      segment->head.load(std::memory_order_relaxed)) {
+    return true;
+  }
+  consuming_ = next;
+  allocated_slots_.fetch_sub(segment->capacity, std::memory_order_relaxed);
+  delete segment;
+  return true;
+}
+
+std::size_t SpanRing::size() const noexcept {
+  std::size_t waiting = 0;
+  for (const Segment* segment = consuming_; segment != nullptr;
+       segment = segment->next.load(std::memory_order_acquire)) {
+    waiting += segment->tail.load(std::memory_order_acquire) -
+               segment->head.load(std::memory_order_relaxed);
+  }
+  return waiting;
 }
 
 const QueuedThread* SpanRing::thread_for(std::int64_t id, const std::string& name) {

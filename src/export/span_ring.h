@@ -1,7 +1,14 @@
 // A bounded single-producer/single-consumer queue of finished spans: the producer is the thread
 // that ends spans, the consumer a batch processor's export thread. Spans are stored in the queue's
-// own slots (queued_span.h), so queuing allocates nothing and shares no record between threads.
-// Pushing is two relaxed loads, the slot's stores and a release store; no lock, no shared counter.
+// own slots (queued_span.h), so queuing shares no record between threads. Pushing is a few relaxed
+// loads, the slot's stores and a release store; no lock, no shared counter.
+//
+// The queue grows with its backlog: it starts as one small segment (kFirstSegment slots, 7 KB),
+// and when a segment is full the producer links a new one twice its size and moves on, up to the
+// queue's limit of spans waiting. The consumer frees a segment once it has drained it and the
+// producer has moved on. A thread that ends few spans between two exports keeps a small queue; a
+// busy one grows to its limit in a few steps. (A queue allocated whole had every busy thread
+// paying the full limit, 224 KB at the default, however few spans it ever had waiting.)
 #pragma once
 
 #include <atomic>
@@ -17,24 +24,36 @@ namespace weft::detail {
 
 class SpanRing {
  public:
-  explicit SpanRing(std::size_t min_capacity);
+  // The first segment's slots (fewer if the limit is lower).
+  static constexpr std::size_t kFirstSegment = 64;
+
+  // At most `limit` spans wait (at least 1).
+  explicit SpanRing(std::size_t limit);
   // Spans still queued when both sides are gone were never exported: counted, then recycled.
   ~SpanRing();
   SpanRing(const SpanRing&) = delete;
   SpanRing& operator=(const SpanRing&) = delete;
 
-  // Producer side: the next free slot, or null when the queue is full (the caller drops the span).
-  // The slot is queued by publish().
+  // Producer side: the next free slot, or null when `limit` spans wait (the caller drops the
+  // span). The slot is queued by publish().
   QueuedSpan* claim() noexcept {
-    const std::size_t tail = tail_.load(std::memory_order_relaxed);
-    if (tail - cached_head_ >= capacity_) {
-      cached_head_ = head_.load(std::memory_order_acquire);
-      if (tail - cached_head_ >= capacity_) return nullptr;
+    Segment& segment = *producing_;
+    const std::size_t tail = segment.tail.load(std::memory_order_relaxed);
+    if (tail - cached_head_ >= segment.capacity) {
+      cached_head_ = segment.head.load(std::memory_order_acquire);
+      if (tail - cached_head_ >= segment.capacity) return claim_in_new_segment();
     }
-    return &slots_[tail & mask_];
+    if (produced_ - cached_consumed_ >= limit_) {
+      cached_consumed_ = consumed_.load(std::memory_order_acquire);
+      if (produced_ - cached_consumed_ >= limit_) return nullptr;
+    }
+    return &segment.slots[tail & segment.mask];
   }
   void publish() noexcept {
-    tail_.store(tail_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    Segment& segment = *producing_;
+    segment.tail.store(segment.tail.load(std::memory_order_relaxed) + 1,
+                       std::memory_order_release);
+    ++produced_;
   }
   // Producer side: the thread (id and name) of a span, kept as long as this queue, for
   // QueuedSpan::thread; null when the queue already keeps kMaxThreads others. A thread is rarely
@@ -55,10 +74,9 @@ class SpanRing {
   // Producer side: whether at least `count` spans wait. Reads the consumer's position only when
   // the producer's cached view says so, to keep the common push free of shared reads.
   bool producer_sees_at_least(std::size_t count) noexcept {
-    const std::size_t tail = tail_.load(std::memory_order_relaxed);
-    if (tail - cached_head_ < count) return false;
-    cached_head_ = head_.load(std::memory_order_acquire);
-    return tail - cached_head_ >= count;
+    if (produced_ - cached_consumed_ < count) return false;
+    cached_consumed_ = consumed_.load(std::memory_order_acquire);
+    return produced_ - cached_consumed_ >= count;
   }
   void mark_producer_gone() noexcept { producer_gone_.store(true, std::memory_order_release); }
   void mark_consumer_gone() noexcept { consumer_gone_.store(true, std::memory_order_release); }
@@ -68,29 +86,58 @@ class SpanRing {
   // frees their slots; returns how many. `visit` must copy what it needs out of the slot.
   template <class Visit>
   std::size_t consume(std::size_t max, Visit&& visit) {
-    const std::size_t head = head_.load(std::memory_order_relaxed);
-    const std::size_t tail = tail_.load(std::memory_order_acquire);
-    std::size_t count = tail - head;
-    if (count > max) count = max;
-    for (std::size_t i = 0; i < count; ++i) {
-      const QueuedSpan& slot = slots_[(head + i) & mask_];
-      visit(slot);
+    std::size_t total = 0;
+    while (total < max) {
+      Segment* segment = consuming_;
+      const std::size_t head = segment->head.load(std::memory_order_relaxed);
+      std::size_t count = segment->tail.load(std::memory_order_acquire) - head;
+      if (count == 0) {
+        if (!move_past_drained_segment()) break;
+        continue;
+      }
+      if (count > max - total) count = max - total;
+      for (std::size_t i = 0; i < count; ++i) visit(segment->slots[(head + i) & segment->mask]);
+      segment->head.store(head + count, std::memory_order_release);
+      total += count;
     }
-    head_.store(head + count, std::memory_order_release);
-    return count;
+    if (total != 0) consumed_.store(consumed_seen_ += total, std::memory_order_release);
+    return total;
   }
-  std::size_t size() const noexcept {
-    return tail_.load(std::memory_order_acquire) - head_.load(std::memory_order_relaxed);
-  }
+  // Consumer side: how many spans wait.
+  std::size_t size() const noexcept;
   bool producer_gone() const noexcept { return producer_gone_.load(std::memory_order_acquire); }
 
+  // The slots the queue holds now, in all its segments (for tests and the memory benchmark).
+  std::size_t allocated_slots() const noexcept {
+    return allocated_slots_.load(std::memory_order_relaxed);
+  }
+
  private:
-  const std::size_t capacity_;
-  const std::size_t mask_;
-  std::unique_ptr<QueuedSpan[]> slots_;
-  alignas(64) std::atomic<std::size_t> head_{0};  // written by the consumer
-  alignas(64) std::atomic<std::size_t> tail_{0};  // written by the producer
-  std::size_t cached_head_ = 0;                   // the producer's last view of head_
+  struct Segment {
+    explicit Segment(std::size_t slot_count);
+    const std::size_t capacity;
+    const std::size_t mask;
+    std::unique_ptr<QueuedSpan[]> slots;
+    alignas(64) std::atomic<std::size_t> head{0};  // written by the consumer
+    alignas(64) std::atomic<std::size_t> tail{0};  // written by the producer
+    // Set by the producer when this segment is full and it has moved on to the next.
+    std::atomic<Segment*> next{nullptr};
+  };
+
+  QueuedSpan* claim_in_new_segment() noexcept;
+  bool move_past_drained_segment() noexcept;
+
+  const std::size_t limit_;
+  // The producer's: the segment it fills, and its views of the consumer's progress.
+  Segment* producing_;
+  std::size_t cached_head_ = 0;      // of producing_->head
+  std::size_t produced_ = 0;         // spans published, ever
+  std::size_t cached_consumed_ = 0;  // of consumed_
+  // The consumer's: the segment it drains (the oldest still allocated), and its own count.
+  Segment* consuming_;
+  std::size_t consumed_seen_ = 0;
+  alignas(64) std::atomic<std::size_t> consumed_{0};  // spans consumed, ever
+  std::atomic<std::size_t> allocated_slots_{0};
   std::vector<std::unique_ptr<const QueuedThread>> threads_;  // the producer's, oldest first
   std::uint64_t last_thread_serial_ = 0;  // the serial of threads_.back(), or 0
   std::atomic<bool> producer_gone_{false};

@@ -1,0 +1,106 @@
+// The per-thread span queue (export/span_ring.h): it holds at most its limit, keeps spans in order
+// across the segments it grows into, stays small for a thread that queues little, gives memory
+// back once a burst is drained, and hands spans over intact between two real threads.
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "export/span_ring.h"
+
+namespace weft::detail {
+namespace {
+
+// Queues span number `sequence` (in its start time); false when the ring is full.
+bool push(SpanRing& ring, std::uint64_t sequence) {
+  QueuedSpan* slot = ring.claim();
+  if (slot == nullptr) return false;
+  slot->record = nullptr;
+  slot->start_time_unix_nano = sequence;
+  ring.publish();
+  return true;
+}
+
+// Consumes up to `max` spans, checking that they come in order from `next`.
+std::size_t pop(SpanRing& ring, std::size_t max, std::uint64_t& next) {
+  return ring.consume(max, [&](const QueuedSpan& slot) {
+    EXPECT_EQ(slot.start_time_unix_nano, next);
+    ++next;
+  });
+}
+
+TEST(SpanRingTest, HoldsExactlyItsLimitAcrossTheSegmentsItGrowsInto) {
+  for (std::size_t limit : {1u, 5u, 64u, 100u, 1000u, 2048u}) {
+    SpanRing ring(limit);
+    std::uint64_t pushed = 0;
+    while (push(ring, pushed)) ++pushed;
+    EXPECT_EQ(pushed, limit);
+    EXPECT_EQ(ring.size(), limit);
+    EXPECT_GE(ring.allocated_slots(), limit);
+    EXPECT_LT(ring.allocated_slots(), 2 * limit) << "no segment beyond the room that was left";
+    std::uint64_t next = 0;
+    EXPECT_EQ(pop(ring, limit + 10, next), limit);
+    EXPECT_EQ(ring.size(), 0u);
+    EXPECT_TRUE(push(ring, next)) << "room again once drained";
+  }
+}
+
+TEST(SpanRingTest, AThreadThatQueuesLittleKeepsOneSmallSegment) {
+  SpanRing ring(2048);
+  std::uint64_t pushed = 0, next = 0;
+  for (int round = 0; round < 5000; ++round) {
+    for (int i = 0; i < 40; ++i) ASSERT_TRUE(push(ring, pushed++));
+    ASSERT_EQ(pop(ring, 2048, next), 40u);
+  }
+  EXPECT_EQ(ring.allocated_slots(), SpanRing::kFirstSegment);
+}
+
+TEST(SpanRingTest, ABurstGrowsTheQueueAndDrainingItFreesTheOldSegments) {
+  SpanRing ring(4096);
+  std::uint64_t pushed = 0, next = 0;
+  while (pushed < 3000) ASSERT_TRUE(push(ring, pushed++));
+  const std::size_t at_peak = ring.allocated_slots();
+  EXPECT_GE(at_peak, 3000u);
+  // Drained in pieces, with spans queued in between: order is kept across segment boundaries.
+  while (next < pushed) {
+    pop(ring, 77, next);
+    if (pushed < 3500) {
+      ASSERT_TRUE(push(ring, pushed++));
+    }
+  }
+  EXPECT_EQ(next, 3500u);
+  EXPECT_LT(ring.allocated_slots(), at_peak) << "drained segments are freed";
+  EXPECT_LE(ring.allocated_slots(), 2048u) << "only the segment in use is left";
+}
+
+TEST(SpanRingTest, SpansPassIntactBetweenAProducerAndAConsumerThread) {
+  constexpr std::uint64_t kSpans = 300000;
+  SpanRing ring(1024);
+  std::atomic<bool> done{false};
+  std::uint64_t refused = 0;
+  std::thread producer([&] {
+    for (std::uint64_t sequence = 0; sequence < kSpans;) {
+      if (push(ring, sequence)) {
+        ++sequence;
+      } else {
+        ++refused;
+        std::this_thread::yield();
+      }
+    }
+    done.store(true);
+  });
+  std::uint64_t next = 0;
+  while (next < kSpans) {
+    if (pop(ring, 100, next) == 0) {
+      if (done.load() && ring.size() == 0) break;
+      std::this_thread::yield();
+    }
+  }
+  producer.join();
+  EXPECT_EQ(next, kSpans) << refused << " pushes were refused by a full queue and retried";
+  EXPECT_EQ(ring.size(), 0u);
+}
+
+}  // namespace
+}  // namespace weft::detail
