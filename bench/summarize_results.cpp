@@ -4,6 +4,7 @@
 // for programs, both in the results directory.
 //
 // Usage: weft_bench_summary RESULTS_DIR
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -246,15 +247,17 @@ void write_text(const std::string& path, const std::vector<Row>& rows,
   if (clock_ns)
     out << ".\nOne clock_gettime(CLOCK_REALTIME) = " << format_number(*clock_ns) << " ns";
   out << "\n\n";
-  out << std::left << std::setw(58) << "target" << std::setw(22) << "measured" << std::setw(22)
-      << "target" << std::setw(12) << "x clock"
+  std::size_t width = 0;  // the longest description, and a gap
+  for (const Row& row : rows) width = std::max(width, row.description.size() + 2);
+  out << std::left << std::setw(static_cast<int>(width)) << "target" << std::setw(22)
+      << "measured" << std::setw(22) << "target" << std::setw(12) << "x clock"
       << "verdict\n";
   for (const Row& row : rows) {
     const std::string measured = row.measured ? format_number(*row.measured) + " " + row.unit : "-";
     const std::string goal = row.goal.empty() ? "-" : row.goal + " " + row.unit;
     const std::string ratio = row.ratio_to_clock ? format_number(*row.ratio_to_clock) : "-";
-    out << std::left << std::setw(58) << row.description << std::setw(22) << measured
-        << std::setw(22) << goal << std::setw(12) << ratio << row.status << "\n";
+    out << std::left << std::setw(static_cast<int>(width)) << row.description << std::setw(22)
+        << measured << std::setw(22) << goal << std::setw(12) << ratio << row.status << "\n";
   }
 }
 
