@@ -9,6 +9,7 @@
 
 #include "exported_traces.h"
 #include "global_file_provider.h"
+#include "run_command.h"
 #include "weft/weft.h"
 
 namespace weft {
@@ -110,6 +111,18 @@ TEST_F(StartupContextTest, InheritingCanBeTurnedOff) {
   ASSERT_NE(child_main, nullptr);
   EXPECT_TRUE(child_main->parent_span_id.empty());
   EXPECT_NE(child_main->trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
+}
+
+// With the SDK disabled, spans record nothing but still carry the context they started under,
+// including the one a program inherits from its environment, even when a span is the program's
+// very first weft call.
+TEST(StartupContextDisabledTest, ADisabledSdkStillStartsUnderTheTraceparentInItsEnvironment) {
+  const testing::CommandOutput result = testing::run_command(
+      "env -u WEFT_INHERIT_CONTEXT OTEL_SDK_DISABLED=true "
+      "TRACEPARENT=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 '" +
+      std::string(WEFT_TRACED_CHILD) + "' first-span");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(result.output, "4bf92f3577b34da6a3ce929d0e0e4736 00f067aa0ba902b7\n");
 }
 
 }  // namespace

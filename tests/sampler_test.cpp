@@ -1,10 +1,12 @@
 // Samplers: always on/off, trace id ratio (deterministic by trace id, right proportion), and the
 // parent-based rules for each kind of parent.
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "test_provider.h"
+#include "weft/diagnostics.h"
 #include "weft/sampler.h"
 
 namespace weft {
@@ -98,7 +100,7 @@ TEST(SamplerTest, UnsampledSpansAreNotExportedButPropagateTheirContext) {
   EXPECT_TRUE(memory.spans->spans().empty());
 }
 
-// Spans inside a trace that was not sampled take a shortcut (see Tracer::start_unsampled_child_in):
+// Spans inside a trace that was not sampled take a shortcut (see Tracer::start_unsampled_in):
 // each must still be a proper child, and the shortcut must not be taken where it does not apply.
 TEST(SamplerTest, ChildrenInATraceThatWasNotSampledAreProperNonRecordingChildren) {
   Options options;
@@ -160,6 +162,43 @@ TEST(SamplerTest, ChildrenOfANonSampledParentKeepItsTraceState) {
   EXPECT_FALSE(child.is_recording());
   EXPECT_EQ(child.context().trace_id, remote.trace_id);
   EXPECT_EQ(child.context().trace_state, remote.trace_state);
+}
+
+TEST(SamplerTest, ARemoteNonSampledParentFollowsItsOwnRuleNotTheLocalOne) {
+  ParentBasedOptions rules;
+  rules.remote_parent_not_sampled = always_on_sampler();
+  Options options;
+  options.sampler = parent_based_sampler(always_off_sampler(), rules);
+  testing::MemoryProvider memory(std::move(options));
+  SpanContext remote;
+  remote.trace_id = generate_trace_id();
+  remote.span_id = generate_span_id();
+  remote.is_remote = true;
+  Scope incoming(Context().with_span(remote));
+  Span server = memory.tracer().start_span("server");
+  EXPECT_TRUE(server.is_recording());
+  EXPECT_TRUE(server.context().is_sampled());
+  EXPECT_EQ(server.context().trace_id, remote.trace_id);
+}
+
+TEST(SamplerTest, ADroppedRootOffTheFirstThreadIsStillCountedAsPossiblyLostContext) {
+  Options options;
+  options.sampler = always_off_sampler();
+  testing::MemoryProvider memory(std::move(options));
+  Tracer tracer = memory.tracer();
+  const std::uint64_t before = diagnostics().root_spans_off_main_thread;
+  std::thread worker([&] {
+    // The first span also makes the thread's state; the next ones find it made.
+    for (int i = 0; i < 3; ++i) {
+      Span root = tracer.start_span("root-on-a-worker");
+      EXPECT_FALSE(root.is_recording());
+      EXPECT_TRUE(root.context().is_valid());
+    }
+  });
+  worker.join();
+  EXPECT_EQ(diagnostics().root_spans_off_main_thread, before + 3);
+  tracer.start_span("root-on-the-first-thread").end();
+  EXPECT_EQ(diagnostics().root_spans_off_main_thread, before + 3);
 }
 
 TEST(SamplerTest, ALocalNonSampledParentWhoseChildrenAreSampledByRuleGetsRecordedChildren) {

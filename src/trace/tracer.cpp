@@ -75,12 +75,9 @@ __attribute__((noinline)) bool ask_sampler(const detail::ProviderState& provider
 
 void Tracer::start_disabled_in(Span& span, const StartSpanOptions* options) {
   // A disabled SDK records nothing but still passes the parent's context on (OpenTelemetry API).
-  // A thread with no state yet has no current context: there is nothing to pass on.
-  const detail::ThreadState* thread = detail::tls_thread_state;
-  if (options == nullptr && thread == nullptr) return;
-  const SpanContext& parent = options == nullptr
-                                  ? thread->current.span_context()
-                                  : choose_parent(options, detail::thread_state()).span_context();
+  // thread_state() makes the thread's state on its first use, with the context the process
+  // inherited from its environment if this is its first thread.
+  const SpanContext& parent = choose_parent(options, detail::thread_state()).span_context();
   // The span is new: its trace state is empty, and stays so unless the parent has one.
   SpanContext& context = span.context_;
   context.trace_id = parent.trace_id;

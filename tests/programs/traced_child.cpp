@@ -4,6 +4,8 @@
 //   exit-early "finished" ended, "unfinished" left open, then _exit(3) without any shutdown
 //   sigkill    "doomed" left open, then killed by SIGKILL
 //   sum N      "sum-squares" over 0..N-1, prints the sum
+//   first-span as its very first weft call starts a span and prints its trace id and parent span
+//              id (the context it started under), e.g. with OTEL_SDK_DISABLED=true
 #include <signal.h>
 #include <unistd.h>
 
@@ -38,6 +40,12 @@ int main(int argc, char** argv) {
     for (std::int64_t i = 0; i < count; ++i) sum += i * i;
     span->set_attribute("sum", sum);
     std::printf("%lld\n", static_cast<long long>(sum));
+    return 0;
+  }
+  if (mode == "first-span") {
+    weft::Span span = tracer.start_span("first");
+    std::printf("%s %s\n", span.context().trace_id.to_hex().c_str(),
+                span.context().span_id.to_hex().c_str());
     return 0;
   }
   std::fprintf(stderr, "traced_child: unknown mode %s\n", mode.c_str());
