@@ -35,7 +35,8 @@ std::atomic<bool> dropped_at_fork_reported{false};
 constexpr std::chrono::milliseconds kForkExportWait{2000};
 
 // A thread's queue holds its spans by value, 112 bytes each, and grows with its backlog up to
-// OTEL_BSP_MAX_QUEUE_SIZE spans: this bounds it (7 MB) whatever that says.
+// OTEL_BSP_MAX_QUEUE_SIZE spans waiting: this bounds that (7 MB of slots, briefly up to twice as
+// many while an old segment drains) whatever the variable says.
 constexpr std::size_t kMaxQueuePerThread = 65536;
 
 // What the export thread shares with the processor. The thread holds it too, so a shutdown that

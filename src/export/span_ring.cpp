@@ -9,9 +9,10 @@
 namespace weft::detail {
 namespace {
 
-std::size_t round_up_to_power_of_two(std::size_t value) {
+// The largest power of two not above `value` (at least 1).
+std::size_t round_down_to_power_of_two(std::size_t value) {
   std::size_t result = 1;
-  while (result < value) result <<= 1;
+  while (result <= value / 2) result <<= 1;
   return result;
 }
 
@@ -23,7 +24,7 @@ SpanRing::Segment::Segment(std::size_t slot_count)
     : capacity(slot_count), mask(slot_count - 1), slots(new (std::nothrow) QueuedSpan[slot_count]) {}
 
 SpanRing::SpanRing(std::size_t limit) : limit_(limit < 1 ? 1 : limit) {
-  const std::size_t first = round_up_to_power_of_two(std::min(limit_, kFirstSegment));
+  const std::size_t first = round_down_to_power_of_two(std::min(limit_, kFirstSegment));
   auto segment = std::make_unique<Segment>(first);
   if (segment->slots == nullptr) throw std::bad_alloc();
   producing_ = consuming_ = segment.release();
@@ -47,11 +48,14 @@ SpanRing::~SpanRing() {
 
 // The producer's segment is full. A new one, twice its size but no bigger than the room left
 // under the limit, takes the span; the consumer frees the full one once it has drained it.
+// Memory: every segment but the oldest (which the consumer may have partly drained) is full or
+// is the producer's, and the producer's was sized to the room left by all the others' waiting
+// spans, so the slots allocated never exceed the oldest segment plus the limit: twice the limit.
 QueuedSpan* SpanRing::claim_in_new_segment() noexcept {
   cached_consumed_ = consumed_.load(std::memory_order_acquire);
   const std::size_t waiting = produced_ - cached_consumed_;
   if (waiting >= limit_) return nullptr;
-  const std::size_t room = round_up_to_power_of_two(limit_ - waiting);
+  const std::size_t room = round_down_to_power_of_two(limit_ - waiting);
   const std::size_t capacity = std::min(2 * producing_->capacity, room);
   auto* segment = new (std::nothrow) Segment(capacity);
   if (segment == nullptr || segment->slots == nullptr) {  // out of memory: the span is dropped

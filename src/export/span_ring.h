@@ -8,7 +8,9 @@
 // queue's limit of spans waiting. The consumer frees a segment once it has drained it and the
 // producer has moved on. A thread that ends few spans between two exports keeps a small queue; a
 // busy one grows to its limit in a few steps. (A queue allocated whole had every busy thread
-// paying the full limit, 224 KB at the default, however few spans it ever had waiting.)
+// paying the full limit, 224 KB at the default, however few spans it ever had waiting.) The
+// spans waiting never exceed the limit; the slots allocated stay under twice the limit (an old
+// segment the consumer is still draining, and the new ones sized to the room left).
 #pragma once
 
 #include <atomic>
@@ -99,6 +101,11 @@ class SpanRing {
       for (std::size_t i = 0; i < count; ++i) visit(segment->slots[(head + i) & segment->mask]);
       segment->head.store(head + count, std::memory_order_release);
       total += count;
+    }
+    // A segment drained to its end is freed now, not at the next call.
+    if (consuming_->head.load(std::memory_order_relaxed) ==
+        consuming_->tail.load(std::memory_order_acquire)) {
+      move_past_drained_segment();
     }
     if (total != 0) consumed_.store(consumed_seen_ += total, std::memory_order_release);
     return total;
