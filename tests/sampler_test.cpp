@@ -170,15 +170,12 @@ TEST(SamplerTest, ARemoteNonSampledParentFollowsItsOwnRuleNotTheLocalOne) {
   Options options;
   options.sampler = parent_based_sampler(always_off_sampler(), rules);
   testing::MemoryProvider memory(std::move(options));
-  SpanContext remote;
-  remote.trace_id = generate_trace_id();
-  remote.span_id = generate_span_id();
-  remote.is_remote = true;
-  Scope incoming(Context().with_span(remote));
+  const Context remote = parent_context(/*remote=*/true, /*sampled=*/false);
+  Scope incoming(remote);
   Span server = memory.tracer().start_span("server");
   EXPECT_TRUE(server.is_recording());
   EXPECT_TRUE(server.context().is_sampled());
-  EXPECT_EQ(server.context().trace_id, remote.trace_id);
+  EXPECT_EQ(server.context().trace_id, remote.span_context().trace_id);
 }
 
 TEST(SamplerTest, ADroppedRootOffTheFirstThreadIsStillCountedAsPossiblyLostContext) {

@@ -64,13 +64,14 @@ class Tracer {
   friend class TracerProvider;
   explicit Tracer(const detail::TracerState* state) noexcept : state_(state) {}
   // A non-recording span with the parent's context, as the OpenTelemetry API requires.
+  // Each fills in `span`, a new empty Span made by start_span().
   static void start_disabled_in(Span& span, const StartSpanOptions* options);
-  // `span` is a new, empty Span.
   // A span the sampler drops, in the common cases (a child inside a trace that was not sampled;
   // a root the built-in sampler drops); false in every other case, where start_in() follows.
   bool start_unsampled_in(Span& span) const noexcept;
   static bool start_unsampled_root_in(Span& span, const detail::ThreadState& thread,
                                       const detail::SamplingPlan& sampling) noexcept;
+  // `span` may hold a root's ids already, made by start_unsampled_root_in().
   void start_in(Span& span, std::string_view name, const StartSpanOptions* options);
   detail::SpanRecord* start_recording(std::string_view name, const StartSpanOptions* options,
                                       detail::ThreadState& thread, const Context& parent,

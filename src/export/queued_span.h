@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string>
 
+#include "runtime/short_text.h"
 #include "sdk/provider_state.h"
 #include "trace/span_record.h"
 
@@ -54,26 +55,6 @@ inline bool fits_in_slot(const SpanRecord& record) noexcept {
          record.dropped_events_count == 0 && record.dropped_links_count == 0 &&
          record.tracer != nullptr && record.scope == &record.tracer->scope &&
          record.resource == &record.tracer->provider->config.resource;
-}
-
-// Copies `size` bytes without a library call for the usual name lengths, and without reading past
-// them: two overlapping fixed-size moves for 4 to 16 bytes.
-inline void copy_short_text(const char* from, std::size_t size, char* to) noexcept {
-  if (size >= 8 && size <= 16) {
-    std::memcpy(to, from, 8);
-    std::memcpy(to + size - 8, from + size - 8, 8);
-  } else if (size >= 4 && size < 8) {
-    std::memcpy(to, from, 4);
-    std::memcpy(to + size - 4, from + size - 4, 4);
-  } else if (size < 4) {
-    if (size == 0) return;
-    // The first, middle and last bytes are every byte of a text of 1 to 3 bytes.
-    to[0] = from[0];
-    to[size / 2] = from[size / 2];
-    to[size - 1] = from[size - 1];
-  } else {
-    std::memcpy(to, from, size);
-  }
 }
 
 // Copies a plain record (fits_in_slot) into `slot`. `thread` has the record's thread id and name.

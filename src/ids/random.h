@@ -28,15 +28,20 @@ inline std::uint64_t mix_state(std::uint64_t z) noexcept {
 
 constexpr std::uint64_t kGoldenGamma = 0x9e3779b97f4a7c15ULL;
 
-// Takes `count` steps of the calling thread's generator at once and returns the state before
-// them: the numbers are mix_state(state + k * kGoldenGamma) for k = 1..count, which the caller
-// computes side by side instead of one after the other through memory.
-inline std::uint64_t take_steps(std::uint64_t count) noexcept {
-  ThreadGenerator& generator = tls_generator;
-  if (__builtin_expect(!generator.seeded, 0)) seed_this_thread();
+// Advances `generator` by `count` steps and returns its state before them: the numbers are
+// mix_state(state + k * kGoldenGamma) for k = 1..count, which the caller computes side by side
+// instead of one after the other through memory.
+inline std::uint64_t advance(ThreadGenerator& generator, std::uint64_t count) noexcept {
   const std::uint64_t state = generator.state;
   generator.state = state + count * kGoldenGamma;
   return state;
+}
+
+// advance() on the calling thread's generator, seeding it first if need be.
+inline std::uint64_t take_steps(std::uint64_t count) noexcept {
+  ThreadGenerator& generator = tls_generator;
+  if (__builtin_expect(!generator.seeded, 0)) seed_this_thread();
+  return advance(generator, count);
 }
 
 inline std::uint64_t next_random() noexcept { return mix_state(take_steps(1) + kGoldenGamma); }
@@ -46,8 +51,7 @@ inline std::uint64_t next_random() noexcept { return mix_state(take_steps(1) + k
 inline bool try_take_steps(std::uint64_t count, std::uint64_t& state) noexcept {
   ThreadGenerator& generator = tls_generator;
   if (__builtin_expect(!generator.seeded, 0)) return false;
-  state = generator.state;
-  generator.state = state + count * kGoldenGamma;
+  state = advance(generator, count);
   return true;
 }
 
@@ -68,19 +72,24 @@ inline SpanId next_span_id() noexcept {
   }
 }
 
-// A new root's two ids in one step of the generator.
-inline void next_root_ids(TraceId& trace_id, SpanId& span_id) noexcept {
-  const std::uint64_t state = take_steps(3);
+// A new root's two ids from the three numbers after `state` (three steps taken); false, once in
+// 2^64, when one of them would be the invalid all-zero id.
+inline bool root_ids_after(std::uint64_t state, TraceId& trace_id, SpanId& span_id) noexcept {
   const std::uint64_t high = mix_state(state + kGoldenGamma);
   const std::uint64_t low = mix_state(state + 2 * kGoldenGamma);
   const std::uint64_t span = mix_state(state + 3 * kGoldenGamma);
-  if (__builtin_expect((high == 0 && low == 0) || span == 0, 0)) {
-    trace_id = next_trace_id();
-    span_id = next_span_id();
-    return;
-  }
+  if (__builtin_expect((high == 0 && low == 0) || span == 0, 0)) return false;
   trace_id = TraceId::from_words(high, low);
   span_id = SpanId::from_word(span);
+  return true;
+}
+
+// A new root's two ids in one step of the generator.
+inline void next_root_ids(TraceId& trace_id, SpanId& span_id) noexcept {
+  if (!root_ids_after(take_steps(3), trace_id, span_id)) {
+    trace_id = next_trace_id();
+    span_id = next_span_id();
+  }
 }
 
 }  // namespace weft::detail

@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "propagation/traceparent.h"
-#include "runtime/same_text.h"
+#include "runtime/short_text.h"
 #include "weft/propagation.h"
 
 namespace weft {

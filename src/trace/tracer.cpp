@@ -6,7 +6,7 @@
 #include "monitoring/lost_context.h"
 #include "runtime/clock.h"
 #include "runtime/process_info.h"
-#include "runtime/same_text.h"
+#include "runtime/short_text.h"
 #include "runtime/thread_state.h"
 #include "sdk/provider_state.h"
 #include "trace/attribute_limits.h"
@@ -122,13 +122,12 @@ bool Tracer::start_unsampled_root_in(Span& span, const detail::ThreadState& thre
       !detail::try_take_steps(3, state)) {
     return false;
   }
-  const std::uint64_t high = detail::mix_state(state + detail::kGoldenGamma);
-  const std::uint64_t low = detail::mix_state(state + 2 * detail::kGoldenGamma);
-  const std::uint64_t span_id = detail::mix_state(state + 3 * detail::kGoldenGamma);
-  const TraceId trace_id = TraceId::from_words(high, low);
-  if (__builtin_expect(!trace_id.is_valid() || span_id == 0, 0)) return false;
+  TraceId trace_id;
+  SpanId span_id;
+  // Both or neither: start_in() takes a valid trace id in the span as ids already made.
+  if (!detail::root_ids_after(state, trace_id, span_id)) return false;
   span.context_.trace_id = trace_id;
-  span.context_.span_id = SpanId::from_word(span_id);
+  span.context_.span_id = span_id;
   // A trace weft starts has a random trace id: the W3C Level 2 "random" flag.
   span.context_.flags = TraceFlags(TraceFlags::kRandom);
   // A sampled root is recorded: start_in() does that, with these ids (new ones would mean a
@@ -155,7 +154,7 @@ void Tracer::start_in(Span& span, std::string_view name, const StartSpanOptions*
     context.trace_id = trace_id;
     context.flags = flags;
     context.span_id = detail::next_span_id();
-    if (inherits_trace_state) context.trace_state = parent.span_context().trace_state;
+    if (inherits_trace_state) context.trace_state = parent_span.trace_state;
   } else {
     if (options == nullptr || !options->new_root) {
       detail::note_root_span(thread, provider.config.strict_context, name);

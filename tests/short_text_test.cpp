@@ -1,6 +1,6 @@
-// The short-text helpers of the span path: equality without memcmp (runtime/same_text.h) and the
-// copy of a name into a queue slot (export/queued_span.h). Both switch on the length, so every
-// length from 0 to 40 is tried, with a difference in every position.
+// The short-text helpers of the span path (runtime/short_text.h): equality without memcmp, and
+// the copy of a name into a queue slot. Both switch on the length, so every length from 0 to 40
+// is tried, with a difference in every position.
 #include <algorithm>
 #include <iterator>
 #include <string>
@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "export/queued_span.h"
-#include "runtime/same_text.h"
+#include "runtime/short_text.h"
 
 namespace weft {
 namespace {
@@ -19,7 +19,7 @@ std::string text_of_length(std::size_t size) {
   return text;
 }
 
-TEST(SameTextTest, EqualOnlyWhenEveryByteAndTheLengthAreEqual) {
+TEST(ShortTextTest, EqualOnlyWhenEveryByteAndTheLengthAreEqual) {
   for (std::size_t size = 0; size <= 40; ++size) {
     const std::string text = text_of_length(size);
     const std::string copy = text;  // another buffer
@@ -35,7 +35,7 @@ TEST(SameTextTest, EqualOnlyWhenEveryByteAndTheLengthAreEqual) {
   }
 }
 
-TEST(SameTextTest, ShortTextIsCopiedExactlyAndNothingAroundItIsTouched) {
+TEST(ShortTextTest, ShortTextIsCopiedExactlyAndNothingAroundItIsTouched) {
   for (std::size_t size = 0; size <= detail::QueuedSpan::kInlineName; ++size) {
     const std::string text = text_of_length(size);
     char buffer[detail::QueuedSpan::kInlineName + 2];
