@@ -2,6 +2,9 @@
 // map carrier, and the global propagator chosen by OTEL_PROPAGATORS.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -253,6 +256,54 @@ TEST(MapCarrierTest, SetReplacesCaseInsensitivelyAndStoresTheKeyAsGiven) {
   carrier.set("added", "1");
   EXPECT_EQ(carrier.get("ADDED"), std::optional<std::string_view>("1"));
   EXPECT_EQ(headers.size(), 3u);
+}
+
+// The carrier looks only at the names that start like the key; checked here against a scan of
+// the whole map, over maps of many spellings and neighbours (including names that do not start
+// with a letter, and the empty name).
+TEST(MapCarrierTest, FindsEverySpellingAmongNeighbours) {
+  const std::vector<std::string> names{"",        "-x",         "0",           "T",
+                                       "TRACEPARENT", "TraceParent", "Tracestate", "Z",
+                                       "a",       "t",          "traceparen",  "traceparent",
+                                       "traceparentx", "tracestate", "u",      "~"};
+  const std::vector<std::string> keys{"traceparent", "tracestate", "t", "-x", "", "0", "z", "q"};
+  const auto reference_get = [](const Headers& map, const std::string& key) {
+    std::optional<std::string> found;
+    for (const auto& [name, value] : map) {
+      if (name == key) return std::optional<std::string>(value);
+      bool same = name.size() == key.size();
+      for (std::size_t i = 0; same && i < key.size(); ++i) {
+        same = std::tolower(static_cast<unsigned char>(name[i])) ==
+               std::tolower(static_cast<unsigned char>(key[i]));
+      }
+      if (same && !found) found = value;
+    }
+    return found;
+  };
+  unsigned seed = 7;
+  for (int round = 0; round < 400; ++round) {
+    Headers headers;
+    for (const std::string& name : names) {
+      seed = seed * 1103515245u + 12345u;
+      if ((seed >> 16) % 2 == 0) headers[name] = "value of " + name;
+    }
+    MapCarrier carrier(headers);
+    for (const std::string& key : keys) {
+      const std::optional<std::string> expected = reference_get(headers, key);
+      const std::optional<std::string_view> got = carrier.get(key);
+      ASSERT_EQ(got.has_value(), expected.has_value()) << "key '" << key << "'";
+      if (got) {
+        EXPECT_EQ(*got, *expected) << "key '" << key << "'";
+      }
+    }
+    const std::string& key = keys[round % keys.size()];
+    const std::size_t others = std::count_if(headers.begin(), headers.end(), [&](const auto& e) {
+      return !reference_get(Headers{{e.first, ""}}, key);
+    });
+    carrier.set(key, "set");
+    EXPECT_EQ(headers.size(), others + 1) << "every other spelling of '" << key << "' replaced";
+    EXPECT_EQ(headers.at(key), "set");
+  }
 }
 
 TEST(PropagationTest, EnvironmentValueChoosesThePropagators) {

@@ -14,13 +14,18 @@ constexpr std::string_view kBaggage = "baggage";
 
 char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
 
-// ASCII only, unlike strcasecmp, whose result depends on the locale.
-bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
+// ASCII only, unlike strcasecmp, whose result depends on the locale. For names of equal size.
+bool equal_letters_ignoring_case(std::string_view a, std::string_view b) noexcept {
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   }
   return true;
+}
+
+// Inline, as both carrier operations call it for every header: most names differ in size, and
+// a name that matches is most often spelled the same (a few word compares).
+inline bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && (detail::same_text(a, b) || equal_letters_ignoring_case(a, b));
 }
 
 }  // namespace
