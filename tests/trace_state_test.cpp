@@ -63,6 +63,30 @@ TEST(TraceStateTest, SeveralHeadersJoinedWithCommasKeepTheirOrder) {
   EXPECT_EQ(state->to_header(), "foo=1,bar=2,rojo=1,congo=2,baz=3");
 }
 
+// A header whose members stand one after the other is copied whole; any other is rebuilt member
+// by member. Both must give the same members, at the same places.
+TEST(TraceStateTest, WhiteSpaceAndEmptyMembersGiveTheSameMembersAsTheCompactForm) {
+  const std::vector<std::string> headers{
+      "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE",  "rojo=00f067aa0ba902b7 ,congo=t61rcWkgMzE",
+      "rojo=00f067aa0ba902b7,\tcongo=t61rcWkgMzE", " rojo=00f067aa0ba902b7,congo=t61rcWkgMzE ",
+      "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE,", ",rojo=00f067aa0ba902b7,,congo=t61rcWkgMzE",
+      "rojo=00f067aa0ba902b7\t,congo=t61rcWkgMzE\t"};
+  for (const std::string& header : headers) {
+    const auto state = TraceState::parse(header);
+    ASSERT_TRUE(state) << "[" << header << "]";
+    EXPECT_EQ(state->to_header(), "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE") << "[" << header << "]";
+    EXPECT_EQ(state->get("rojo"), std::optional<std::string_view>("00f067aa0ba902b7"));
+    EXPECT_EQ(state->get("congo"), std::optional<std::string_view>("t61rcWkgMzE"));
+    EXPECT_EQ(state->size(), 2u);
+  }
+  // A leading space is part of a value: kept, and the text around it is still one piece.
+  const auto spaced = TraceState::parse("a= 1,b=2");
+  ASSERT_TRUE(spaced);
+  EXPECT_EQ(spaced->get("a"), std::optional<std::string_view>(" 1"));
+  EXPECT_EQ(spaced->get("b"), std::optional<std::string_view>("2"));
+  EXPECT_EQ(spaced->to_header(), "a= 1,b=2");
+}
+
 TEST(TraceStateTest, SimpleKeyRules) {
   EXPECT_TRUE(TraceState::is_valid_key("a"));
   EXPECT_TRUE(TraceState::is_valid_key("abcdefghijklmnopqrstuvwxyz0123456789_-*/"));

@@ -167,7 +167,7 @@ void TraceState::unshare(Members* members) noexcept {
   }
 }
 
-TraceState TraceState::make(const Member* members, std::size_t count) {
+TraceState TraceState::make(const Member* members, std::size_t count, const char* text_given) {
   TraceState state;
   if (count == 0) return state;
   std::size_t length = count - 1;  // the commas
@@ -209,15 +209,25 @@ TraceState TraceState::make(const Member* members, std::size_t count) {
     at += part.size();
   };
   for (std::size_t i = 0; i < count; ++i) {
-    if (i != 0) text[at++] = ',';
+    if (i != 0) ++at;  // the comma
     Members::Position& position = made->positions()[i];
     position.key_begin = static_cast<std::uint16_t>(at);
     position.key_length = static_cast<std::uint16_t>(members[i].first.size());
-    put(members[i].first);
-    text[at++] = '=';
+    at += members[i].first.size() + 1;  // and the '='
     position.value_begin = static_cast<std::uint16_t>(at);
     position.value_length = static_cast<std::uint16_t>(members[i].second.size());
-    put(members[i].second);
+    at += members[i].second.size();
+  }
+  if (text_given != nullptr) {
+    std::memcpy(text, text_given, length);
+  } else {
+    at = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (i != 0) text[at++] = ',';
+      put(members[i].first);
+      text[at++] = '=';
+      put(members[i].second);
+    }
   }
   for (std::size_t i = 0; shortened && i < count; ++i) {
     if (dropped[i]) continue;
@@ -251,6 +261,10 @@ std::optional<TraceState> TraceState::parse(std::string_view header) {
   MemberList members;
   const char* p = header.data();
   const char* const end = p + header.size();
+  // Whether the members stand one after the other with one comma between them, as make() can
+  // copy them (the usual case: white space and empty members are rare).
+  bool contiguous = true;
+  const char* last_value_end = nullptr;
   while (p != end) {
     if (detail::is_ows(*p)) {
       ++p;
@@ -291,9 +305,12 @@ std::optional<TraceState> TraceState::parse(std::string_view header) {
     for (std::size_t i = 0; i < members.size(); ++i) {
       if (members[i].first == key) return std::nullopt;  // the spec allows one entry per key
     }
+    if (last_value_end != nullptr && key_begin != last_value_end + 1) contiguous = false;
+    last_value_end = value_end;
     members.push(key, value);
   }
-  return make(members.data(), members.size());
+  if (members.size() == 0) return TraceState();
+  return make(members.data(), members.size(), contiguous ? members[0].first.data() : nullptr);
 }
 
 std::string_view TraceState::header() const noexcept {
