@@ -66,6 +66,7 @@ class Tracer {
   // A non-recording span with the parent's context, as the OpenTelemetry API requires.
   // Each fills in `span`, a new empty Span made by start_span().
   static void start_disabled_in(Span& span, const StartSpanOptions* options);
+  static void start_disabled_on_new_thread_in(Span& span, const StartSpanOptions* options);
   // A span the sampler drops, in the common cases (a child inside a trace that was not sampled;
   // a root the built-in sampler drops); false in every other case, where start_in() follows.
   bool start_unsampled_in(Span& span) const noexcept;

@@ -71,20 +71,34 @@ __attribute__((noinline)) bool ask_sampler(const detail::ProviderState& provider
   return sampling.decision == SamplingDecision::kRecordAndSample;
 }
 
+__attribute__((noinline)) void copy_trace_state(const TraceState& from, SpanContext& to) {
+  to.trace_state = from;
+}
+
 }  // namespace
 
 void Tracer::start_disabled_in(Span& span, const StartSpanOptions* options) {
   // A disabled SDK records nothing but still passes the parent's context on (OpenTelemetry API).
-  // thread_state() makes the thread's state on its first use, with the context the process
-  // inherited from its environment if this is its first thread.
-  const SpanContext& parent = choose_parent(options, detail::thread_state()).span_context();
+  // The rare steps are calls at the end (jumps), so the common path saves no registers.
+  const detail::ThreadState* thread = detail::tls_thread_state;
+  if (__builtin_expect(thread == nullptr, 0)) return start_disabled_on_new_thread_in(span, options);
+  const SpanContext& parent = choose_parent(options, *thread).span_context();
   // The span is new: its trace state is empty, and stays so unless the parent has one.
   SpanContext& context = span.context_;
   context.trace_id = parent.trace_id;
   context.span_id = parent.span_id;
   context.flags = parent.flags;
   context.is_remote = parent.is_remote;
-  if (__builtin_expect(!parent.trace_state.empty(), 0)) context.trace_state = parent.trace_state;
+  if (__builtin_expect(!parent.trace_state.empty(), 0)) {
+    return copy_trace_state(parent.trace_state, context);
+  }
+}
+
+void Tracer::start_disabled_on_new_thread_in(Span& span, const StartSpanOptions* options) {
+  // The thread's state, made on its first use, holds the context the process inherited from its
+  // environment if this is the process's first thread.
+  detail::thread_state();
+  start_disabled_in(span, options);
 }
 
 bool Tracer::start_unsampled_in(Span& span) const noexcept {
