@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "runtime/short_text.h"
 #include "weft/attributes.h"
 
 namespace weft::detail {
@@ -17,8 +18,9 @@ void truncate_strings(AttributeValue& value, std::size_t max_length);
 template <class... ValueArguments>
 void put_attribute_built(Attributes& attributes, std::uint32_t& dropped, std::string_view key,
                          std::size_t max_count, ValueArguments&&... value) {
+  // Keys are short: compared inline (a size check, then a word or two), not through memcmp.
   for (KeyValue& existing : attributes) {
-    if (existing.key == key) {
+    if (same_text(existing.key, key)) {
       existing.value = AttributeValue(std::forward<ValueArguments>(value)...);
       return;
     }
