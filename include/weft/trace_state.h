@@ -72,8 +72,8 @@ class TraceState {
   struct Members;
   static void share(Members* members) noexcept;
   static void unshare(Members* members) noexcept;
-  // `text`, when given, is where the members already stand as "k1=v1,k2=v2" (a received header
-  // without white space or empty members), copied at once.
+  // `text`, when given, is where the members already stand as "k1=v1,k2=v2", back to back with
+  // exactly one comma between them (as in most received headers), and is copied at once.
   static TraceState make(const std::pair<std::string_view, std::string_view>* members,
                          std::size_t count, const char* text = nullptr);
   std::string_view all_members() const noexcept;  // "k1=v1,k2=v2", however long

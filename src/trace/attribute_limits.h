@@ -18,7 +18,7 @@ void truncate_strings(AttributeValue& value, std::size_t max_length);
 template <class... ValueArguments>
 void put_attribute_built(Attributes& attributes, std::uint32_t& dropped, std::string_view key,
                          std::size_t max_count, ValueArguments&&... value) {
-  // Keys are short: compared inline (a size check, then a word or two), not through memcmp.
+  // Keys up to 16 bytes are compared inline (a size check, then a word or two), not by memcmp.
   for (KeyValue& existing : attributes) {
     if (same_text(existing.key, key)) {
       existing.value = AttributeValue(std::forward<ValueArguments>(value)...);

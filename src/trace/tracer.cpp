@@ -96,7 +96,7 @@ void Tracer::start_disabled_in(Span& span, const StartSpanOptions* options) {
 
 void Tracer::start_disabled_on_new_thread_in(Span& span, const StartSpanOptions* options) {
   // The thread's state, made on its first use, holds the context the process inherited from its
-  // environment if this is the process's first thread.
+  // environment if this is the main thread (once per process).
   detail::thread_state();
   start_disabled_in(span, options);
 }
@@ -105,7 +105,7 @@ bool Tracer::start_unsampled_in(Span& span) const noexcept {
   // Most spans a sampler drops are children inside a trace that was not sampled: they take the
   // parent's trace id and flags and get their own span id. The rest are the roots of such traces:
   // two new ids and the sampler's rule. These paths make no call, so they need no stack frame;
-  // anything unusual (trace state, a custom sampler, a root off the first thread) is left to
+  // anything unusual (trace state, a custom sampler, a root off the main thread) is left to
   // start_in().
   const detail::ThreadState* thread = detail::tls_thread_state;
   if (__builtin_expect(thread == nullptr, 0)) return false;
