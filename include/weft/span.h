@@ -91,6 +91,7 @@ class Span {
   void set_double_attribute(std::string_view key, double value);
   void set_string_attribute(std::string_view key, std::string_view value);
   void end_now() noexcept;
+  void end_now_slowly() noexcept;
   void end_at(std::uint64_t end_unix_nano) noexcept;
 
   detail::SpanRecord* record_ = nullptr;

@@ -137,9 +137,9 @@ bool tsc_clock_usable() noexcept {
 
 }  // namespace
 
-std::uint64_t now_unix_nano_slow(std::uint64_t tsc) noexcept {
+std::uint64_t now_unix_nano_slowly() noexcept {
   if (tsc_clock_usable() && !updating.exchange(true, std::memory_order_acquire)) {
-    recalibrate(tsc);
+    recalibrate(__rdtsc());
     updating.store(false, std::memory_order_release);
   }
   return system_now_unix_nano();

@@ -45,14 +45,12 @@ struct TscCalibration {
 };
 extern TscCalibration tsc_calibration;
 
-// Reads CLOCK_REALTIME and, when due, refreshes the calibration.
-std::uint64_t now_unix_nano_slow(std::uint64_t tsc) noexcept;
-
-inline std::uint64_t now_unix_nano() noexcept {
+// The counter's time, when the calibration is usable and current; false otherwise (then
+// now_unix_nano_slowly() has the time). Separate, so that a caller can keep that call out of its
+// common path: a call in the middle of a function makes it save registers on every run.
+inline bool try_now_unix_nano(std::uint64_t& now) noexcept {
   TscCalibration& calibration = tsc_calibration;
-  if (__builtin_expect(calibration.unusable.load(std::memory_order_relaxed), 0)) {
-    return system_now_unix_nano();
-  }
+  if (__builtin_expect(calibration.unusable.load(std::memory_order_relaxed), 0)) return false;
   const std::uint64_t tsc = __rdtsc();
   // Acquire loads (plain loads on x86) keep the second read of `sequence` after the fields, with
   // no fence: ThreadSanitizer does not model fences.
@@ -65,12 +63,25 @@ inline std::uint64_t now_unix_nano() noexcept {
   if (__builtin_expect(elapsed < valid && (sequence & 1) == 0 &&
                            calibration.sequence.load(std::memory_order_relaxed) == sequence,
                        1)) {
-    return unix_base + static_cast<std::uint64_t>(
-                           (static_cast<Uint128>(elapsed) * rate) >> 32);
+    now = unix_base + static_cast<std::uint64_t>((static_cast<Uint128>(elapsed) * rate) >> 32);
+    return true;
   }
-  return now_unix_nano_slow(tsc);
+  return false;
+}
+
+// clock_gettime, refreshing the calibration when it is due.
+std::uint64_t now_unix_nano_slowly() noexcept;
+
+inline std::uint64_t now_unix_nano() noexcept {
+  std::uint64_t now;
+  return try_now_unix_nano(now) ? now : now_unix_nano_slowly();
 }
 #else
+inline bool try_now_unix_nano(std::uint64_t& now) noexcept {
+  now = system_now_unix_nano();
+  return true;
+}
+inline std::uint64_t now_unix_nano_slowly() noexcept { return system_now_unix_nano(); }
 inline std::uint64_t now_unix_nano() noexcept { return system_now_unix_nano(); }
 #endif
 

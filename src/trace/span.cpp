@@ -171,10 +171,17 @@ Span& Span::update_name(std::string_view name) {
   return *this;
 }
 
+// The span clock's calibration may move by a few nanoseconds between start and end: a span timed
+// by it never ends before it starts. Reading clock_gettime instead is a call at the end, so the
+// common path keeps no frame.
 void Span::end_now() noexcept {
-  // The span clock's calibration may move by a few nanoseconds between start and end: a span
-  // timed by it never ends before it starts.
-  end_at(std::max(detail::now_unix_nano(), record_->start_time_unix_nano));
+  std::uint64_t now;
+  if (__builtin_expect(!detail::try_now_unix_nano(now), 0)) return end_now_slowly();
+  end_at(std::max(now, record_->start_time_unix_nano));
+}
+
+void Span::end_now_slowly() noexcept {
+  end_at(std::max(detail::now_unix_nano_slowly(), record_->start_time_unix_nano));
 }
 
 void Span::end(Timestamp end_time) noexcept {
