@@ -21,6 +21,13 @@ SamplingDecision decide(const Sampler& sampler, const Context& parent, const Tra
       .decision;
 }
 
+// Options whose only setting is `sampler`.
+Options sampled_by(std::shared_ptr<const Sampler> sampler) {
+  Options options;
+  options.sampler = std::move(sampler);
+  return options;
+}
+
 Context parent_context(bool remote, bool sampled) {
   SpanContext span;
   span.trace_id = generate_trace_id();
@@ -85,9 +92,7 @@ TEST(SamplerTest, ParentBasedFollowsEachKindOfParent) {
 }
 
 TEST(SamplerTest, UnsampledSpansAreNotExportedButPropagateTheirContext) {
-  Options options;
-  options.sampler = always_off_sampler();
-  testing::MemoryProvider memory(std::move(options));
+  testing::MemoryProvider memory(sampled_by(always_off_sampler()));
   Tracer tracer = memory.tracer();
   ScopedSpan root = tracer.start_scoped_span("root");
   EXPECT_FALSE(root->is_recording());
@@ -103,9 +108,7 @@ TEST(SamplerTest, UnsampledSpansAreNotExportedButPropagateTheirContext) {
 // Spans inside a trace that was not sampled take a shortcut (see Tracer::start_unsampled_in):
 // each must still be a proper child, and the shortcut must not be taken where it does not apply.
 TEST(SamplerTest, ChildrenInATraceThatWasNotSampledAreProperNonRecordingChildren) {
-  Options options;
-  options.sampler = parent_based_sampler(always_off_sampler());
-  testing::MemoryProvider memory(std::move(options));
+  testing::MemoryProvider memory(sampled_by(parent_based_sampler(always_off_sampler())));
   Tracer tracer = memory.tracer();
   ScopedSpan root = tracer.start_scoped_span("root");
   ASSERT_FALSE(root->is_recording());
@@ -125,9 +128,7 @@ TEST(SamplerTest, ChildrenInATraceThatWasNotSampledAreProperNonRecordingChildren
 }
 
 TEST(SamplerTest, RootSpansAreSampledInTheRatioAndEachKeepsTheIdItWasSampledBy) {
-  Options options;
-  options.sampler = parent_based_sampler(trace_id_ratio_sampler(0.25));
-  testing::MemoryProvider memory(std::move(options));
+  testing::MemoryProvider memory(sampled_by(parent_based_sampler(trace_id_ratio_sampler(0.25))));
   Tracer tracer = memory.tracer();
   auto quarter = trace_id_ratio_sampler(0.25);
   int sampled = 0;
@@ -146,9 +147,7 @@ TEST(SamplerTest, RootSpansAreSampledInTheRatioAndEachKeepsTheIdItWasSampledBy) 
 }
 
 TEST(SamplerTest, ChildrenOfANonSampledParentKeepItsTraceState) {
-  Options options;
-  options.sampler = parent_based_sampler(always_on_sampler());
-  testing::MemoryProvider memory(std::move(options));
+  testing::MemoryProvider memory(sampled_by(parent_based_sampler(always_on_sampler())));
   Tracer tracer = memory.tracer();
   SpanContext remote;
   remote.trace_id = generate_trace_id();
@@ -167,9 +166,7 @@ TEST(SamplerTest, ChildrenOfANonSampledParentKeepItsTraceState) {
 TEST(SamplerTest, ARemoteNonSampledParentFollowsItsOwnRuleNotTheLocalOne) {
   ParentBasedOptions rules;
   rules.remote_parent_not_sampled = always_on_sampler();
-  Options options;
-  options.sampler = parent_based_sampler(always_off_sampler(), rules);
-  testing::MemoryProvider memory(std::move(options));
+  testing::MemoryProvider memory(sampled_by(parent_based_sampler(always_off_sampler(), rules)));
   const Context remote = parent_context(/*remote=*/true, /*sampled=*/false);
   Scope incoming(remote);
   Span server = memory.tracer().start_span("server");
@@ -179,9 +176,7 @@ TEST(SamplerTest, ARemoteNonSampledParentFollowsItsOwnRuleNotTheLocalOne) {
 }
 
 TEST(SamplerTest, ADroppedRootOffTheFirstThreadIsStillCountedAsPossiblyLostContext) {
-  Options options;
-  options.sampler = always_off_sampler();
-  testing::MemoryProvider memory(std::move(options));
+  testing::MemoryProvider memory(sampled_by(always_off_sampler()));
   Tracer tracer = memory.tracer();
   const std::uint64_t before = diagnostics().root_spans_off_main_thread;
   std::thread worker([&] {
@@ -201,9 +196,7 @@ TEST(SamplerTest, ADroppedRootOffTheFirstThreadIsStillCountedAsPossiblyLostConte
 TEST(SamplerTest, ALocalNonSampledParentWhoseChildrenAreSampledByRuleGetsRecordedChildren) {
   ParentBasedOptions rules;
   rules.local_parent_not_sampled = always_on_sampler();
-  Options options;
-  options.sampler = parent_based_sampler(always_off_sampler(), rules);
-  testing::MemoryProvider memory(std::move(options));
+  testing::MemoryProvider memory(sampled_by(parent_based_sampler(always_off_sampler(), rules)));
   Tracer tracer = memory.tracer();
   ScopedSpan root = tracer.start_scoped_span("root");
   ASSERT_FALSE(root->is_recording());
