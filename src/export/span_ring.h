@@ -107,7 +107,10 @@ class SpanRing {
         consuming_->tail.load(std::memory_order_acquire)) {
       move_past_drained_segment();
     }
-    if (total != 0) consumed_.store(consumed_seen_ += total, std::memory_order_release);
+    if (total != 0) {
+      // Only the consumer writes it: its own last store is what a relaxed load gives.
+      consumed_.store(consumed_.load(std::memory_order_relaxed) + total, std::memory_order_release);
+    }
     return total;
   }
   // Consumer side: how many spans wait.
@@ -140,9 +143,8 @@ class SpanRing {
   std::size_t cached_head_ = 0;      // of producing_->head
   std::size_t produced_ = 0;         // spans published, ever
   std::size_t cached_consumed_ = 0;  // of consumed_
-  // The consumer's: the segment it drains (the oldest still allocated), and its own count.
+  // The consumer's: the segment it drains (the oldest still allocated), and its count.
   Segment* consuming_;
-  std::size_t consumed_seen_ = 0;
   alignas(64) std::atomic<std::size_t> consumed_{0};  // spans consumed, ever
   std::atomic<std::size_t> allocated_slots_{0};
   std::vector<std::unique_ptr<const QueuedThread>> threads_;  // the producer's, oldest first
