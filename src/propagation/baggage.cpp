@@ -213,7 +213,11 @@ void Baggage::share(Shared* shared) noexcept {
 }
 
 void Baggage::unshare(Shared* shared) noexcept {
-  if (shared->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete shared;
+  // The only owner deletes without a locked read-modify-write (see TraceState::unshare).
+  if (shared->references.load(std::memory_order_acquire) == 1 ||
+      shared->references.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    delete shared;
+  }
 }
 
 Baggage::Baggage(std::vector<Entry> entries)

@@ -161,7 +161,10 @@ void TraceState::share(Members* members) noexcept {
 }
 
 void TraceState::unshare(Members* members) noexcept {
-  if (members->references.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+  // The only owner frees the members without a locked read-modify-write: no other copy exists
+  // from which one could be made meanwhile. (A received trace state usually has one owner.)
+  if (members->references.load(std::memory_order_acquire) == 1 ||
+      members->references.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     members->~Members();
     ::operator delete(members);
   }
