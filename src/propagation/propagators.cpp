@@ -57,7 +57,9 @@ void MapCarrier::set(std::string_view key, std::string_view value) {
     }
   }
   if (same_spelling != map_.end()) {
-    same_spelling->second.assign(value);  // reuses the string's storage
+    // clear() and append() reuse the string's storage, and take a shorter path than assign().
+    same_spelling->second.clear();
+    same_spelling->second.append(value.data(), value.size());
   } else {
     map_.emplace(std::string(key), std::string(value));
   }
