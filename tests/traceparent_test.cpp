@@ -2,6 +2,7 @@
 // W3C test suite), and formatting as version 00.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <random>
 #include <string>
 
@@ -194,6 +195,36 @@ TEST(TraceparentTest, NeverReadsOutsideTheGivenView) {
   EXPECT_TRUE(parse_traceparent(std::string_view(buffer.data(), 55)));
   const std::string with_nul = std::string(kValid).replace(53, 1, std::string(1, '\0'));
   EXPECT_FALSE(parse_traceparent(with_nul));
+}
+
+// The layout is checked 16 characters at a time, and the ids decoded from digits already checked:
+// every byte value in every position of a valid header must get the grammar's verdict, and a
+// digit that is accepted must be decoded to its value.
+TEST(TraceparentTest, EveryByteInEveryPositionGetsTheGrammarsVerdict) {
+  const std::string valid = kValid;
+  const auto is_lower_hex = [](int c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  for (std::size_t at = 0; at < valid.size(); ++at) {
+    for (int c = 0; c < 256; ++c) {
+      std::string header = valid;
+      header[at] = static_cast<char>(c);
+      const bool dash_position = at == 2 || at == 35 || at == 52;
+      // (A changed version digit makes a later version, which may be 55 characters long too.)
+      const bool expected = dash_position ? c == '-' : is_lower_hex(c);
+      const auto context = parse_traceparent(header);
+      ASSERT_EQ(context.has_value(), expected) << "byte " << c << " at " << at;
+      if (!context) continue;
+      // What was accepted reads back as the same header (flags: only the known bits).
+      const std::string written = format_traceparent(*context);
+      if (at >= 53) {
+        const int flags = std::stoi(header.substr(53), nullptr, 16);
+        char hex[3];
+        std::snprintf(hex, sizeof hex, "%02x", flags & 0x03);
+        header.replace(53, 2, hex);
+      }
+      header.replace(0, 2, "00");
+      EXPECT_EQ(written, header) << "byte " << c << " at " << at;
+    }
+  }
 }
 
 // Valid headers with random characters changed: parsing never reads out of bounds (the sanitizer
