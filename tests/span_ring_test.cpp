@@ -20,14 +20,15 @@ bool push(SpanRing& ring, std::uint64_t sequence) {
   QueuedSpan* slot = ring.claim();
   if (slot == nullptr) return false;
   slot->record = nullptr;
+  slot->extension_slots = 0;
   slot->start_time_unix_nano = sequence;
-  ring.publish();
+  ring.publish(*slot);
   return true;
 }
 
 // Consumes up to `max` spans, checking that they come in order from `next`.
 std::size_t pop(SpanRing& ring, std::size_t max, std::uint64_t& next) {
-  return ring.consume(max, [&](const QueuedSpan& slot) {
+  return ring.consume(max, [&](const QueuedSpan& slot, const SlotRun&) {
     EXPECT_EQ(slot.start_time_unix_nano, next);
     ++next;
   });

@@ -16,6 +16,7 @@
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
 #include "export/queued_span.h"
+#include "export/span_extension.h"
 #include "export/span_ring.h"
 #include "runtime/fork_hooks.h"
 #include "runtime/thread_state.h"
@@ -34,9 +35,10 @@ std::atomic<bool> dropped_at_fork_reported{false};
 // How long fork() waits for an export in progress before the child gives up on the exporter.
 constexpr std::chrono::milliseconds kForkExportWait{2000};
 
-// A thread's queue holds its spans by value, 112 bytes each, and grows with its backlog up to
-// OTEL_BSP_MAX_QUEUE_SIZE spans waiting: this bounds that (7 MB of slots, briefly up to twice as
-// many while an old segment drains) whatever the variable says.
+// A thread's queue holds its spans by value, 112 bytes each (a plain one; more with attributes
+// and events), and grows with its backlog up to OTEL_BSP_MAX_QUEUE_SIZE spans waiting: this bounds
+// that (7 MB of plain spans, briefly up to twice as many while an old segment drains) whatever the
+// variable says.
 constexpr std::size_t kMaxQueuePerThread = 65536;
 
 // What the export thread shares with the processor. The thread holds it too, so a shutdown that
@@ -131,14 +133,15 @@ class BatchExportLoop {
       view_.clear();
       records_.clear();
       std::size_t copies = 0;
-      const auto take = [&](const detail::QueuedSpan& slot) {
+      const auto take = [&](const detail::QueuedSpan& slot, const detail::SlotRun& extension) {
         if (slot.record != nullptr) {
           records_.push_back(slot.record);
           view_.push_back(slot.record);
         } else {
           try {
             detail::copy_from_slot(slot, copied_[copies]);
-          } catch (...) {  // out of memory for a name: this span is lost, and counted
+            if (slot.extension_slots != 0) detail::read_extension(extension, copied_[copies]);
+          } catch (...) {  // out of memory for a name or a value: the span is lost, and counted
             detail::count(detail::counters().spans_export_failed);
             return;
           }
@@ -286,13 +289,15 @@ class BatchProcessor final : public detail::BuiltinProcessor {
       detail::count(detail::counters().spans_dropped_after_shutdown);
       return;
     }
+    auto& record = static_cast<detail::SpanRecord&>(*span);
+    const std::size_t extension = detail::extension_slots_for(record);
     detail::SpanRing* ring = ring_of_this_thread();
-    detail::QueuedSpan* slot = ring != nullptr ? ring->claim() : nullptr;
+    const std::size_t slots = extension == detail::kQueueAsRecord ? 1 : 1 + extension;
+    detail::QueuedSpan* slot = ring != nullptr ? ring->claim(slots) : nullptr;
     if (slot == nullptr) {
       detail::counters().spans_dropped_queue_full.add(detail::thread_state().serial);
       // A plain record needs only its scalars reset (the common case when a producer outruns
       // the exporter); the FinishedSpan clears any other.
-      auto& record = static_cast<detail::SpanRecord&>(*span);
       if (detail::fits_in_slot(record)) {
         static_cast<void>(span.release());
         detail::recycle_plain_record(&record);
@@ -303,11 +308,15 @@ class BatchProcessor final : public detail::BuiltinProcessor {
                        "or export faster)");
       return;
     }
-    const bool copied = queue(*span, *ring, *slot);
-    ring->publish();
+    const bool copied = queue(record, extension, *ring, *slot);
+    ring->publish(*slot);
     // A copied span's record is reused by this thread at once; a queued one is the export thread's.
-    SpanData* ended = span.release();
-    if (copied) detail::recycle_plain_record(static_cast<detail::SpanRecord*>(ended));
+    static_cast<void>(span.release());
+    if (copied && extension == 0) {
+      detail::recycle_plain_record(&record);
+    } else if (copied) {
+      detail::recycle_record(&record);
+    }
     if (ring->producer_sees_at_least(state_->options.max_export_batch_size) &&
         !state_->wake_requested.load(std::memory_order_relaxed) &&
         !state_->wake_requested.exchange(true, std::memory_order_relaxed)) {
@@ -351,10 +360,11 @@ class BatchProcessor final : public detail::BuiltinProcessor {
   }
 
  private:
-  // A plain span is copied into the slot (true); any other span is queued as its record (false).
-  static bool queue(SpanData& span, detail::SpanRing& ring, detail::QueuedSpan& slot) noexcept {
-    auto& record = static_cast<detail::SpanRecord&>(span);
-    if (detail::fits_in_slot(record)) {
+  // A span is copied into its slot and the `extension` slots after it (true), unless it must be
+  // queued as its record (false).
+  static bool queue(detail::SpanRecord& record, std::size_t extension, detail::SpanRing& ring,
+                    detail::QueuedSpan& slot) noexcept {
+    if (extension != detail::kQueueAsRecord && detail::slot_can_hold_origin(record)) {
       const detail::QueuedThread* thread = nullptr;
       try {
         const bool by_serial =
@@ -365,11 +375,13 @@ class BatchProcessor final : public detail::BuiltinProcessor {
       } catch (...) {
       }
       if (thread != nullptr) {
-        detail::copy_into_slot(record, thread, slot);
+        detail::copy_into_slot(record, thread, extension, slot);
+        if (extension != 0) detail::write_extension(record, ring.extension_run());
         return true;
       }
     }
     slot.record = &record;
+    slot.extension_slots = 0;
     return false;
   }
 

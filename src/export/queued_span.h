@@ -1,10 +1,11 @@
 // A finished span waiting in a batch processor's queue, in one 112-byte slot.
 //
-// Most spans are plain: no attributes beyond thread.id/thread.name, no events or links, no status
-// message, no trace state and a short name. Such a span is copied into the slot, so its record is
-// reused at once, still warm in the cache, by the thread that ended it, and a queued span costs
-// 112 bytes. The export thread turns slots back into SpanData for the exporter. Any other span
-// keeps its record: the slot then only points at it, and the export thread recycles it.
+// A span is copied into the queue, so its record is reused at once, still warm in the cache, by
+// the thread that ended it: its fixed fields and a name of up to 32 bytes go into its slot, and
+// anything else it has (attributes, events, a status message, a longer name) into the slots that
+// follow (span_extension.h). A plain span costs one slot. The export thread turns slots back into
+// SpanData for the exporter. A span with links, a trace state or array values keeps its record:
+// the slot then only points at it, and the export thread recycles it.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,9 @@ struct QueuedThread {
 };
 
 struct alignas(16) QueuedSpan {
-  static constexpr std::size_t kInlineName = 34;
+  static constexpr std::size_t kInlineName = 32;
+  // name_length of a span whose name is in its extension.
+  static constexpr std::uint8_t kNameInExtension = 0xff;
 
   // Set for a span that did not fit: everything else is unused.
   SpanRecord* record;
@@ -43,23 +46,30 @@ struct alignas(16) QueuedSpan {
   bool parent_is_remote;
   bool trace_is_remote;
   std::uint8_t name_length;
+  std::uint16_t extension_slots;  // slots after this one that hold the span's other parts
   char name[kInlineName];
 };
 static_assert(sizeof(QueuedSpan) == 112, "a queued span is 112 bytes");
 
-// Whether `record` is plain enough to be copied into a slot.
+// Whether the span's scope and resource are its tracer's, which a slot keeps as the tracer.
+inline bool slot_can_hold_origin(const SpanRecord& record) noexcept {
+  return record.tracer != nullptr && record.scope == &record.tracer->scope &&
+         record.resource == &record.tracer->provider->config.resource;
+}
+
+// Whether `record` is plain: it fits in one slot, with nothing in the slots after it.
 inline bool fits_in_slot(const SpanRecord& record) noexcept {
   return record.name.size() <= QueuedSpan::kInlineName && record.attributes.empty() &&
          record.events.empty() && record.links.empty() && record.status.message.empty() &&
          record.context.trace_state.empty() && record.dropped_attributes_count == 0 &&
          record.dropped_events_count == 0 && record.dropped_links_count == 0 &&
-         record.tracer != nullptr && record.scope == &record.tracer->scope &&
-         record.resource == &record.tracer->provider->config.resource;
+         slot_can_hold_origin(record);
 }
 
-// Copies a plain record (fits_in_slot) into `slot`. `thread` has the record's thread id and name.
+// Copies the fixed fields of `record` into `slot`, followed by `extension_slots` slots of its
+// other parts (written by write_extension). `thread` has the record's thread id and name.
 inline void copy_into_slot(const SpanRecord& record, const QueuedThread* thread,
-                           QueuedSpan& slot) noexcept {
+                           std::size_t extension_slots, QueuedSpan& slot) noexcept {
   slot.record = nullptr;
   slot.trace_id = record.context.trace_id;
   slot.span_id = record.context.span_id;
@@ -73,13 +83,19 @@ inline void copy_into_slot(const SpanRecord& record, const QueuedThread* thread,
   slot.status_code = record.status.code;
   slot.parent_is_remote = record.parent_is_remote;
   slot.trace_is_remote = record.context.is_remote;
+  slot.extension_slots = static_cast<std::uint16_t>(extension_slots);
   const std::size_t name_size = record.name.size();
-  slot.name_length = static_cast<std::uint8_t>(name_size);
-  copy_short_text(record.name.data(), name_size, slot.name);
+  if (name_size <= QueuedSpan::kInlineName) {
+    slot.name_length = static_cast<std::uint8_t>(name_size);
+    copy_short_text(record.name.data(), name_size, slot.name);
+  } else {
+    slot.name_length = QueuedSpan::kNameInExtension;
+  }
 }
 
-// Rebuilds the span of a copied slot in `out`, a SpanData reused from batch to batch (its strings
-// keep their capacity; its vectors are empty, as plain spans have none).
+// Rebuilds the fixed fields of a copied slot in `out`, a SpanData reused from batch to batch (its
+// strings and vectors keep their capacity). A slot with no extension also empties what an
+// extension would have filled; read_extension() fills it otherwise.
 inline void copy_from_slot(const QueuedSpan& slot, SpanData& out) {
   out.context.trace_id = slot.trace_id;
   out.context.span_id = slot.span_id;
@@ -87,7 +103,7 @@ inline void copy_from_slot(const QueuedSpan& slot, SpanData& out) {
   out.context.is_remote = slot.trace_is_remote;
   out.parent_span_id = slot.parent_span_id;
   out.parent_is_remote = slot.parent_is_remote;
-  out.name.assign(slot.name, slot.name_length);
+  if (slot.name_length != QueuedSpan::kNameInExtension) out.name.assign(slot.name, slot.name_length);
   out.kind = slot.kind;
   out.start_time_unix_nano = slot.start_time_unix_nano;
   out.end_time_unix_nano = slot.end_time_unix_nano;
@@ -96,6 +112,13 @@ inline void copy_from_slot(const QueuedSpan& slot, SpanData& out) {
   out.thread_name.assign(slot.thread->name);
   out.scope = &slot.tracer->scope;
   out.resource = &slot.tracer->provider->config.resource;
+  if (slot.extension_slots == 0) {
+    out.attributes.clear();
+    out.dropped_attributes_count = 0;
+    out.events.clear();
+    out.dropped_events_count = 0;
+    out.status.message.clear();
+  }
 }
 
 }  // namespace weft::detail

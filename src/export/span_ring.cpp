@@ -33,7 +33,7 @@ SpanRing::SpanRing(std::size_t limit) : limit_(limit < 1 ? 1 : limit) {
 
 SpanRing::~SpanRing() {
   std::vector<SpanRecord*> records;
-  const std::size_t stranded = consume(limit_, [&](const QueuedSpan& slot) {
+  const std::size_t stranded = consume(limit_, [&](const QueuedSpan& slot, const SlotRun&) {
     if (slot.record != nullptr) records.push_back(slot.record);
   });
   for (Segment* segment = consuming_; segment != nullptr;) {
@@ -46,17 +46,25 @@ SpanRing::~SpanRing() {
   release_records(records);
 }
 
-// The producer's segment is full. A new one, twice its size but no bigger than the room left
-// under the limit, takes the span; the consumer frees the full one once it has drained it.
-// Memory: every segment but the oldest (which the consumer may have partly drained) is full or
-// is the producer's, and the producer's was sized to the room left by all the others' waiting
-// spans, so the slots allocated never exceed the oldest segment plus the limit: twice the limit.
-QueuedSpan* SpanRing::claim_in_new_segment() noexcept {
+// The producer's segment has no room for `count` more slots. A new one, twice its size but no
+// bigger than the room left under the limit (yet big enough for `count`), takes the span; the
+// consumer frees the old one once it has drained it.
+// Memory, for spans of one slot: every segment but the oldest (which the consumer may have partly
+// drained) is full or is the producer's, and the producer's was sized to the room left by all the
+// others' waiting spans, so the slots allocated never exceed the oldest segment plus the limit:
+// twice the limit. A span with an extension takes up to 1 + kMaxExtensionSlots slots.
+QueuedSpan* SpanRing::claim_in_new_segment(std::size_t count) noexcept {
   cached_consumed_ = consumed_.load(std::memory_order_acquire);
   const std::size_t waiting = produced_ - cached_consumed_;
   if (waiting >= limit_) return nullptr;
-  const std::size_t room = round_down_to_power_of_two(limit_ - waiting);
-  const std::size_t capacity = std::min(2 * producing_->capacity, room);
+  // Room for the spans still allowed, each the size of this one: a plain span takes one slot, so
+  // does every span of a thread that has only plain ones, and the bound below holds for it. A
+  // thread whose spans take several slots gets segments that hold as many spans, or it would
+  // allocate a new segment for every few it queues.
+  const std::size_t room =
+      round_down_to_power_of_two(std::min((limit_ - waiting) * count, kMaxSegmentSlots));
+  std::size_t capacity = std::min(2 * producing_->capacity, room);
+  while (capacity < count) capacity *= 2;
   auto* segment = new (std::nothrow) Segment(capacity);
   if (segment == nullptr || segment->slots == nullptr) {  // out of memory: the span is dropped
     delete segment;

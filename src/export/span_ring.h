@@ -1,7 +1,9 @@
 // A bounded single-producer/single-consumer queue of finished spans: the producer is the thread
 // that ends spans, the consumer a batch processor's export thread. Spans are stored in the queue's
-// own slots (queued_span.h), so queuing shares no record between threads. Pushing is a few relaxed
-// loads, the slot's stores and a release store; no lock, no shared counter.
+// own slots (queued_span.h): a plain span in one, a span with attributes or events in its own and
+// the few after it (span_extension.h), so queuing shares no record between threads. Pushing is a
+// few relaxed loads, the slots' stores and a release store; no lock, no shared counter. The limit
+// counts spans, whatever their slots.
 //
 // The queue grows with its backlog: it starts as one small segment (kFirstSegment slots, 7 KB),
 // and when a segment is full the producer links a new one twice its size and moves on, up to the
@@ -9,8 +11,9 @@
 // producer has moved on. A thread that ends few spans between two exports keeps a small queue; a
 // busy one grows to its limit in a few steps. (A queue allocated whole had every busy thread
 // paying the full limit, 224 KB at the default, however few spans it ever had waiting.) The
-// spans waiting never exceed the limit; the slots allocated stay under twice the limit (an old
-// segment the consumer is still draining, and the new ones sized to the room left).
+// spans waiting never exceed the limit; for plain spans, the slots allocated stay under twice the
+// limit (an old segment the consumer is still draining, and the new ones sized to the room left),
+// and spans of several slots get segments as many times larger (at most kMaxSegmentSlots each).
 #pragma once
 
 #include <atomic>
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include "export/queued_span.h"
+#include "export/span_extension.h"
 
 namespace weft::detail {
 
@@ -28,6 +32,8 @@ class SpanRing {
  public:
   // The first segment's slots (fewer if the limit is lower).
   static constexpr std::size_t kFirstSegment = 64;
+  // The largest segment (14.7 MB), for spans of several slots.
+  static constexpr std::size_t kMaxSegmentSlots = std::size_t{1} << 17;
 
   // At most `limit` spans wait (at least 1).
   explicit SpanRing(std::size_t limit);
@@ -36,14 +42,15 @@ class SpanRing {
   SpanRing(const SpanRing&) = delete;
   SpanRing& operator=(const SpanRing&) = delete;
 
-  // Producer side: the next free slot, or null when `limit` spans wait (the caller drops the
-  // span). The slot is queued by publish().
-  QueuedSpan* claim() noexcept {
+  // Producer side: room for one span in `count` slots (its own and the extension's, see
+  // span_extension.h), or null when `limit` spans wait (the caller drops the span). Returns the
+  // span's own slot; extension_run() gives the others. The span is queued by publish().
+  QueuedSpan* claim(std::size_t count = 1) noexcept {
     Segment& segment = *producing_;
     const std::size_t tail = segment.tail.load(std::memory_order_relaxed);
-    if (tail - cached_head_ >= segment.capacity) {
+    if (tail + count - cached_head_ > segment.capacity) {
       cached_head_ = segment.head.load(std::memory_order_acquire);
-      if (tail - cached_head_ >= segment.capacity) return claim_in_new_segment();
+      if (tail + count - cached_head_ > segment.capacity) return claim_in_new_segment(count);
     }
     if (produced_ - cached_consumed_ >= limit_) {
       cached_consumed_ = consumed_.load(std::memory_order_acquire);
@@ -51,9 +58,16 @@ class SpanRing {
     }
     return &segment.slots[tail & segment.mask];
   }
-  void publish() noexcept {
+  // Producer side: the slots after the one claim() returned (they may wrap around the segment).
+  SlotRun extension_run() noexcept {
     Segment& segment = *producing_;
-    segment.tail.store(segment.tail.load(std::memory_order_relaxed) + 1,
+    return {segment.slots.get(), segment.mask,
+            segment.tail.load(std::memory_order_relaxed) + 1};
+  }
+  // Queues the claimed span, whose slot says how many extension slots follow it.
+  void publish(const QueuedSpan& claimed) noexcept {
+    Segment& segment = *producing_;
+    segment.tail.store(segment.tail.load(std::memory_order_relaxed) + 1 + claimed.extension_slots,
                        std::memory_order_release);
     ++produced_;
   }
@@ -84,23 +98,27 @@ class SpanRing {
   void mark_consumer_gone() noexcept { consumer_gone_.store(true, std::memory_order_release); }
   bool consumer_gone() const noexcept { return consumer_gone_.load(std::memory_order_acquire); }
 
-  // Consumer side: calls visit(const QueuedSpan&) for up to `max` queued spans, oldest first, then
-  // frees their slots; returns how many. `visit` must copy what it needs out of the slot.
+  // Consumer side: calls visit(const QueuedSpan&, const SlotRun& extension) for up to `max`
+  // queued spans, oldest first, then frees their slots; returns how many. `visit` must copy what
+  // it needs out of the slots.
   template <class Visit>
   std::size_t consume(std::size_t max, Visit&& visit) {
     std::size_t total = 0;
     while (total < max) {
       Segment* segment = consuming_;
-      const std::size_t head = segment->head.load(std::memory_order_relaxed);
-      std::size_t count = segment->tail.load(std::memory_order_acquire) - head;
-      if (count == 0) {
+      std::size_t head = segment->head.load(std::memory_order_relaxed);
+      const std::size_t tail = segment->tail.load(std::memory_order_acquire);
+      if (head == tail) {
         if (!move_past_drained_segment()) break;
         continue;
       }
-      if (count > max - total) count = max - total;
-      for (std::size_t i = 0; i < count; ++i) visit(segment->slots[(head + i) & segment->mask]);
-      segment->head.store(head + count, std::memory_order_release);
-      total += count;
+      while (head != tail && total < max) {
+        const QueuedSpan& slot = segment->slots[head & segment->mask];
+        visit(slot, SlotRun{segment->slots.get(), segment->mask, head + 1});
+        head += 1 + slot.extension_slots;
+        ++total;
+      }
+      segment->head.store(head, std::memory_order_release);
     }
     // A segment drained to its end is freed now, not at the next call.
     if (consuming_->head.load(std::memory_order_relaxed) ==
@@ -113,7 +131,7 @@ class SpanRing {
     }
     return total;
   }
-  // Consumer side: how many spans wait.
+  // Consumer side: the slots in use (one per plain span; 0 when no span waits).
   std::size_t size() const noexcept;
   bool producer_gone() const noexcept { return producer_gone_.load(std::memory_order_acquire); }
 
@@ -134,7 +152,7 @@ class SpanRing {
     std::atomic<Segment*> next{nullptr};
   };
 
-  QueuedSpan* claim_in_new_segment() noexcept;
+  QueuedSpan* claim_in_new_segment(std::size_t count) noexcept;
   bool move_past_drained_segment() noexcept;
 
   const std::size_t limit_;
