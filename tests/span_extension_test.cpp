@@ -4,6 +4,7 @@
 // written is left to the record path.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -42,6 +43,7 @@ SpanRecord decorated_record() {
   record.dropped_events_count = 5;
   record.status.code = StatusCode::kError;
   record.status.message = "timed out";
+  record.context.trace_state = TraceState().set("rojo", "00f067aa0ba902b7").set("congo", "t61");
   return record;
 }
 
@@ -58,6 +60,7 @@ void expect_extension_parts_equal(const SpanData& read, const SpanData& written)
   }
   EXPECT_EQ(read.dropped_events_count, written.dropped_events_count);
   EXPECT_EQ(read.status.message, written.status.message);
+  EXPECT_EQ(read.context.trace_state, written.context.trace_state);
 }
 
 // Writes `record`'s extension into a run of slots that starts at `first` in a segment of
@@ -147,16 +150,15 @@ TEST(SpanExtensionTest, APlainSpanNeedsNoExtension) {
   EXPECT_EQ(extension_slots_for(record), 0u);
   record.name += "x";
   EXPECT_EQ(extension_slots_for(record), 1u);
+  SpanRecord with_trace_state;  // a span of a trace that came with a trace state
+  with_trace_state.context.trace_state = TraceState().set("vendor", "value");
+  EXPECT_EQ(extension_slots_for(with_trace_state), 1u);
 }
 
 TEST(SpanExtensionTest, WhatCannotBeWrittenIsQueuedAsItsRecord) {
   SpanRecord with_link;
   with_link.links.emplace_back();
   EXPECT_EQ(extension_slots_for(with_link), kQueueAsRecord);
-
-  SpanRecord with_trace_state;
-  with_trace_state.context.trace_state = TraceState().set("vendor", "value");
-  EXPECT_EQ(extension_slots_for(with_trace_state), kQueueAsRecord);
 
   SpanRecord with_array;
   with_array.attributes.emplace_back("list", std::vector<std::int64_t>{1, 2});
@@ -230,6 +232,15 @@ TEST(SpanExtensionTest, DecoratedSpansReachTheExporterWhole) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
+      // Thread 1's spans belong to a trace that came with a trace state.
+      SpanContext remote;
+      remote.trace_id = generate_trace_id();
+      remote.span_id = generate_span_id();
+      remote.flags = TraceFlags(TraceFlags::kSampled);
+      remote.is_remote = true;
+      remote.trace_state = TraceState().set("vendor", "thread-1");
+      std::optional<Scope> under_remote;
+      if (t == 1) under_remote.emplace(Context().with_span(remote));
       for (int i = 0; i < kSpans; ++i) {
         if (i % 11 == 10) {  // a plain one now and then, between decorated ones
           tracer.start_span("plain").end();
@@ -248,8 +259,10 @@ TEST(SpanExtensionTest, DecoratedSpansReachTheExporterWhole) {
   const std::vector<SpanData> spans = memory->spans();
   ASSERT_EQ(spans.size(), static_cast<std::size_t>(kThreads * kSpans));
   std::vector<int> seen(kThreads * kSpans, 0);
+  int plain_without_trace_state = 0;
   for (const SpanData& span : spans) {
     if (span.name == "plain") {
+      if (span.context.trace_state.empty()) ++plain_without_trace_state;
       EXPECT_TRUE(span.attributes.empty());
       EXPECT_TRUE(span.events.empty());
       EXPECT_EQ(span.status.code, StatusCode::kUnset);
@@ -271,9 +284,11 @@ TEST(SpanExtensionTest, DecoratedSpansReachTheExporterWhole) {
       EXPECT_EQ(span.events[0].attributes[1].value, AttributeValue(index / 2.0));
       EXPECT_GE(span.events[0].time_unix_nano, span.start_time_unix_nano);
     }
+    EXPECT_EQ(span.context.trace_state.to_header(), thread == 1 ? "vendor=thread-1" : "");
     EXPECT_EQ(span.status.code, index % 5 == 0 ? StatusCode::kError : StatusCode::kUnset);
     EXPECT_EQ(span.status.message, index % 5 == 0 ? "failed " + std::to_string(index) : "");
   }
+  EXPECT_EQ(plain_without_trace_state, 2 * (kSpans / 11));  // threads 0 and 2
   for (std::size_t at = 0; at < seen.size(); ++at) {
     EXPECT_EQ(seen[at], at % kSpans % 11 == 10 ? 0 : 1) << at;
   }

@@ -4,7 +4,7 @@
 // the thread that ended it: its fixed fields and a name of up to 32 bytes go into its slot, and
 // anything else it has (attributes, events, a status message, a longer name) into the slots that
 // follow (span_extension.h). A plain span costs one slot. The export thread turns slots back into
-// SpanData for the exporter. A span with links, a trace state or array values keeps its record:
+// SpanData for the exporter. A span with links or array values keeps its record:
 // the slot then only points at it, and the export thread recycles it.
 #pragma once
 
@@ -118,6 +118,7 @@ inline void copy_from_slot(const QueuedSpan& slot, SpanData& out) {
     out.events.clear();
     out.dropped_events_count = 0;
     out.status.message.clear();
+    out.context.trace_state = TraceState();
   }
 }
 

@@ -2,6 +2,7 @@
 //
 //   u32 name length (0: the slot holds the name), name bytes
 //   u32 status message length, its bytes
+//   u32 trace state length (0: none), the trace state's header
 //   u32 dropped attributes, u32 dropped events
 //   u32 attribute count, attributes
 //   u32 event count, events: u32 name length, name bytes, u64 time, u32 dropped attributes,
@@ -11,7 +12,9 @@
 #include "export/span_extension.h"
 
 #include <cstring>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "runtime/short_text.h"
@@ -204,15 +207,14 @@ bool name_in_slot(const SpanRecord& record) noexcept {
 }  // namespace
 
 std::size_t extension_slots_for(const SpanRecord& record) noexcept {
-  if (!record.links.empty() || !record.context.trace_state.empty()) return kQueueAsRecord;
+  if (!record.links.empty() || record.dropped_links_count != 0) return kQueueAsRecord;
   if (record.attributes.empty() && record.events.empty() && record.status.message.empty() &&
       record.dropped_attributes_count == 0 && record.dropped_events_count == 0 &&
-      record.dropped_links_count == 0 && name_in_slot(record)) {
+      record.context.trace_state.empty() && name_in_slot(record)) {
     return 0;
   }
-  if (record.dropped_links_count != 0) return kQueueAsRecord;
   std::size_t bytes = 4 + (name_in_slot(record) ? 0 : record.name.size());
-  bytes += text_bytes(record.status.message) + 8;
+  bytes += text_bytes(record.status.message) + 4 + record.context.trace_state.header().size() + 8;
   const std::size_t limit = kMaxExtensionSlots * kSlotBytes;
   const std::size_t attributes = attribute_bytes(record.attributes);
   if (attributes == kQueueAsRecord) return kQueueAsRecord;
@@ -235,6 +237,9 @@ void write_extension(const SpanRecord& record, const SlotRun& run) noexcept {
     writer.put_text(record.name);
   }
   writer.put_text(record.status.message);
+  const std::string_view trace_state = record.context.trace_state.header();
+  writer.put_value(static_cast<std::uint32_t>(trace_state.size()));
+  writer.put(trace_state.data(), trace_state.size());
   writer.put_value(record.dropped_attributes_count);
   writer.put_value(record.dropped_events_count);
   writer.put_attributes(record.attributes);
@@ -255,6 +260,18 @@ void read_extension(const SlotRun& run, SpanData& out) {
     reader.take(out.name.data(), name_length);
   }
   reader.take_text(out.status.message);
+  // Passed on as its header and parsed again, as the relay from a child process does: what an
+  // exporter writes is that header.
+  const auto trace_state_length = reader.take_value<std::uint32_t>();
+  if (trace_state_length == 0) {
+    out.context.trace_state = TraceState();
+  } else {
+    thread_local std::string header;  // the export thread's, reused
+    header.resize(trace_state_length);
+    reader.take(header.data(), trace_state_length);
+    std::optional<TraceState> parsed = TraceState::parse(header);
+    out.context.trace_state = parsed ? std::move(*parsed) : TraceState();
+  }
   out.dropped_attributes_count = reader.take_value<std::uint32_t>();
   out.dropped_events_count = reader.take_value<std::uint32_t>();
   reader.take_attributes(out.attributes);

@@ -1,12 +1,13 @@
 // What a finished span has beyond a queue slot's fixed fields (attributes, events, a status
-// message, a long name, dropped counts), written as bytes into the slots that follow its own.
+// message, a trace state, a long name, dropped counts), written as bytes into the slots that
+// follow its own.
 //
 // A span with attributes used to be queued as its record: the export thread read it, cleared it
 // and handed it back through the shared pool, and the next span that took it wrote into memory
 // last touched by another core. That round trip was half the cost of a span with four attributes
 // and an event. Written into the queue instead, the record stays with its thread, warm, and the
-// export thread rebuilds the span from the bytes. Spans with links, a trace state or array values
-// are rare enough to keep the record path.
+// export thread rebuilds the span from the bytes. Spans with links or array values are rare
+// enough to keep the record path.
 #pragma once
 
 #include <cstddef>
@@ -28,7 +29,7 @@ struct SlotRun {
 constexpr std::size_t kMaxExtensionSlots = 32;
 
 // The slots `record`'s extension needs (0 when it has none), or kQueueAsRecord when it cannot be
-// written (links, trace state, array values, more than kMaxExtensionSlots).
+// written (links, array values, more than kMaxExtensionSlots).
 constexpr std::size_t kQueueAsRecord = ~std::size_t{0};
 std::size_t extension_slots_for(const SpanRecord& record) noexcept;
 
@@ -36,8 +37,8 @@ std::size_t extension_slots_for(const SpanRecord& record) noexcept;
 void write_extension(const SpanRecord& record, const SlotRun& run) noexcept;
 
 // Reads it back into `out` (a SpanData reused from batch to batch), replacing its attributes,
-// events, status message and dropped counts, and its name when the slot did not hold it. Throws
-// std::bad_alloc only.
+// events, status message, trace state and dropped counts, and its name when the slot did not hold
+// it. Throws std::bad_alloc only.
 void read_extension(const SlotRun& run, SpanData& out);
 
 }  // namespace weft::detail
