@@ -290,7 +290,9 @@ class BatchProcessor final : public detail::BuiltinProcessor {
       return;
     }
     auto& record = static_cast<detail::SpanRecord&>(*span);
-    const std::size_t extension = detail::extension_slots_for(record);
+    // Most spans are plain (inline checks); the others are measured for their extension.
+    const bool plain = detail::fits_in_slot(record);
+    const std::size_t extension = plain ? 0 : detail::extension_slots_for(record);
     detail::SpanRing* ring = ring_of_this_thread();
     const std::size_t slots = extension == detail::kQueueAsRecord ? 1 : 1 + extension;
     detail::QueuedSpan* slot = ring != nullptr ? ring->claim(slots) : nullptr;
@@ -298,7 +300,7 @@ class BatchProcessor final : public detail::BuiltinProcessor {
       detail::counters().spans_dropped_queue_full.add(detail::thread_state().serial);
       // A plain record needs only its scalars reset (the common case when a producer outruns
       // the exporter); the FinishedSpan clears any other.
-      if (detail::fits_in_slot(record)) {
+      if (plain) {
         static_cast<void>(span.release());
         detail::recycle_plain_record(&record);
       }
@@ -308,7 +310,7 @@ class BatchProcessor final : public detail::BuiltinProcessor {
                        "or export faster)");
       return;
     }
-    const bool copied = queue(record, extension, *ring, *slot);
+    const bool copied = queue(record, plain, extension, *ring, *slot);
     ring->publish(*slot);
     // A copied span's record is reused by this thread at once; a queued one is the export thread's.
     static_cast<void>(span.release());
@@ -361,10 +363,10 @@ class BatchProcessor final : public detail::BuiltinProcessor {
 
  private:
   // A span is copied into its slot and the `extension` slots after it (true), unless it must be
-  // queued as its record (false).
-  static bool queue(detail::SpanRecord& record, std::size_t extension, detail::SpanRing& ring,
-                    detail::QueuedSpan& slot) noexcept {
-    if (extension != detail::kQueueAsRecord && detail::slot_can_hold_origin(record)) {
+  // queued as its record (false). A plain span has no extension, and a slot holds its origin.
+  static bool queue(detail::SpanRecord& record, bool plain, std::size_t extension,
+                    detail::SpanRing& ring, detail::QueuedSpan& slot) noexcept {
+    if (plain || (extension != detail::kQueueAsRecord && detail::slot_can_hold_origin(record))) {
       const detail::QueuedThread* thread = nullptr;
       try {
         const bool by_serial =
