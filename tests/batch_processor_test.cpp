@@ -269,8 +269,41 @@ TEST(BatchProcessorTest, SpansEndedOnAnotherThreadKeepTheIdAndNameOfTheirStartin
   EXPECT_EQ(thread_ids.size(), 9u) << "each span was started on its own thread";
 }
 
-// Short names are copied into queue slots by fixed-size moves, longer ones keep their record:
-// a name of every length up to past the slot's 34 bytes must arrive exactly as given.
+// A queue keeps the ids and names of at most 16 starting threads; a span of a 17th, ended on the
+// same thread, falls back from its claimed slots to its record, attributes and all.
+TEST(BatchProcessorTest, DecoratedSpansOfManyStartingThreadsEndedOnOneArriveWhole) {
+  MemoryExportProvider exporting;
+  TracerProvider& provider = *exporting.provider;
+  Tracer tracer = provider.tracer("test");
+  std::vector<Span> started;
+  for (int thread = 0; thread < 24; ++thread) {
+    std::thread([&, thread] {
+      set_thread_name("starter-" + std::to_string(thread));
+      Span span = tracer.start_span("span-" + std::to_string(thread));
+      span.set_attribute("starter", thread).set_attribute("note", std::string(150, 'n'));
+      span.add_event("started");
+      started.push_back(std::move(span));
+    }).join();
+  }
+  std::thread([&] {
+    for (Span& span : started) span.end();
+  }).join();
+  ASSERT_TRUE(provider.force_flush(std::chrono::seconds(10)));
+  const std::vector<SpanData> exported = exporting.spans->spans();
+  ASSERT_EQ(exported.size(), 24u);
+  for (const SpanData& span : exported) {
+    ASSERT_EQ(span.attributes.size(), 2u) << span.name;
+    const auto thread = std::get<std::int64_t>(span.attributes[0].value);
+    EXPECT_EQ(span.name, "span-" + std::to_string(thread));
+    EXPECT_EQ(span.thread_name, "starter-" + std::to_string(thread));
+    EXPECT_EQ(std::get<std::string>(span.attributes[1].value), std::string(150, 'n'));
+    ASSERT_EQ(span.events.size(), 1u);
+    EXPECT_EQ(span.events[0].name, "started");
+  }
+}
+
+// Short names are copied into queue slots by fixed-size moves, longer ones into the slots after
+// it: a name of every length up to past the slot's 32 bytes must arrive exactly as given.
 TEST(BatchProcessorTest, NamesOfEveryLengthArriveWhole) {
   MemoryExportProvider exporting;
   TracerProvider& provider = *exporting.provider;

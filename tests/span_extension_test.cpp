@@ -4,6 +4,7 @@
 // written is left to the record path.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <optional>
 #include <random>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "export/span_extension.h"
 #include "export/span_ring.h"
+#include "sdk/provider_state.h"
 #include "trace/span_record.h"
 #include "weft/weft.h"
 
@@ -64,11 +66,26 @@ void expect_extension_parts_equal(const SpanData& read, const SpanData& written)
 }
 
 // Writes `record`'s extension into a run of slots that starts at `first` in a segment of
-// `capacity` slots, and reads it back into `out`.
+// `capacity` slots, and reads it back into `out`. Every byte outside the run that
+// extension_slots_for() sized must be left as it was: a sizing short of what is written would
+// overwrite the next span.
+constexpr unsigned char kMarker = 0xa5;
 void round_trip(const SpanRecord& record, std::size_t capacity, std::size_t first, SpanData& out) {
-  std::vector<QueuedSpan> slots(capacity);
-  const SlotRun run{slots.data(), capacity - 1, first};
+  const std::size_t slots = extension_slots_for(record);
+  ASSERT_NE(slots, kQueueAsRecord);
+  ASSERT_LE(slots, capacity);
+  std::vector<QueuedSpan> segment(capacity);
+  std::memset(static_cast<void*>(segment.data()), kMarker, capacity * sizeof(QueuedSpan));
+  const SlotRun run{segment.data(), capacity - 1, first};
   write_extension(record, run);
+  for (std::size_t index = 0; index < capacity; ++index) {
+    const std::size_t offset = (index + capacity - first % capacity) % capacity;
+    if (offset < slots) continue;  // inside the run
+    const auto* bytes = reinterpret_cast<const unsigned char*>(&segment[index]);
+    for (std::size_t i = 0; i < sizeof(QueuedSpan); ++i) {
+      ASSERT_EQ(bytes[i], kMarker) << "slot " << index << " byte " << i;
+    }
+  }
   read_extension(run, out);
 }
 
@@ -92,18 +109,41 @@ TEST(SpanExtensionTest, ARunThatWrapsAroundItsSegmentReadsBackWhole) {
   }
 }
 
-// The export thread reuses its SpanData from span to span: nothing of a bigger span may be left
-// in it by a smaller one.
+// The export thread reuses its SpanData from span to span: nothing of a decorated span may be
+// left in it by the next one, whether that one has a smaller extension or is plain.
 TEST(SpanExtensionTest, AReusedSpanDataKeepsNothingOfTheSpanBefore) {
+  const QueuedThread thread{7, "worker"};
+  const ProviderState provider(finalize_config(Options(), [](std::string_view) {
+    return std::nullopt;
+  }));
+  const TracerState tracer{InstrumentationScope{"extension-test", "", ""}, &provider};
+
   SpanData out;
   round_trip(decorated_record(), 64, 0, out);
+  ASSERT_FALSE(out.attributes.empty());
+
   SpanRecord smaller;
   smaller.name = "n";
   smaller.attributes.emplace_back("only", "one");
   round_trip(smaller, 64, 5, out);
-  EXPECT_EQ(out.name, text_of(70, 3));  // a short name is the slot's, not the extension's
-  smaller.name = out.name;
+  out.name = smaller.name;  // a short name is the slot's, not the extension's
   expect_extension_parts_equal(out, smaller);
+
+  round_trip(decorated_record(), 64, 9, out);
+  QueuedSpan plain{};
+  plain.thread = &thread;
+  plain.name_length = 5;
+  std::memcpy(plain.name, "plain", 5);
+  plain.extension_slots = 0;
+  plain.tracer = &tracer;
+  copy_from_slot(plain, out);
+  EXPECT_EQ(out.name, "plain");
+  EXPECT_TRUE(out.attributes.empty());
+  EXPECT_EQ(out.dropped_attributes_count, 0u);
+  EXPECT_TRUE(out.events.empty());
+  EXPECT_EQ(out.dropped_events_count, 0u);
+  EXPECT_TRUE(out.status.message.empty());
+  EXPECT_TRUE(out.context.trace_state.empty());
 }
 
 TEST(SpanExtensionTest, RandomSpansOfEverySizeReadBackAsWritten) {
@@ -156,6 +196,20 @@ TEST(SpanExtensionTest, APlainSpanNeedsNoExtension) {
 }
 
 TEST(SpanExtensionTest, WhatCannotBeWrittenIsQueuedAsItsRecord) {
+  // A trace state of over 512 characters is shortened in its header; the span keeps it whole.
+  SpanRecord with_long_trace_state;
+  for (char key = 'a'; key < 'g'; ++key) {
+    with_long_trace_state.context.trace_state =
+        with_long_trace_state.context.trace_state.set(std::string(1, key), text_of(100, key));
+  }
+  ASSERT_LT(with_long_trace_state.context.trace_state.header().size(), 600u);
+  EXPECT_EQ(extension_slots_for(with_long_trace_state), kQueueAsRecord);
+  SpanRecord with_one_huge_member;
+  with_one_huge_member.context.trace_state =
+      TraceState().set("k", text_of(256, 0)).set("j", text_of(256, 1)).set("i", "x");
+  EXPECT_EQ(extension_slots_for(with_one_huge_member), kQueueAsRecord);
+
+
   SpanRecord with_link;
   with_link.links.emplace_back();
   EXPECT_EQ(extension_slots_for(with_link), kQueueAsRecord);

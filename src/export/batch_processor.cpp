@@ -35,10 +35,10 @@ std::atomic<bool> dropped_at_fork_reported{false};
 // How long fork() waits for an export in progress before the child gives up on the exporter.
 constexpr std::chrono::milliseconds kForkExportWait{2000};
 
-// A thread's queue holds its spans by value, 112 bytes each (a plain one; more with attributes
-// and events), and grows with its backlog up to OTEL_BSP_MAX_QUEUE_SIZE spans waiting: this bounds
-// that (7 MB of plain spans, briefly up to twice as many while an old segment drains) whatever the
-// variable says.
+// A thread's queue holds its spans by value, 112 bytes each (a plain one; up to 17 times that
+// with attributes and events), and grows with its backlog up to OTEL_BSP_MAX_QUEUE_SIZE spans
+// waiting: this bounds that (7 MB of plain spans, briefly up to twice as many while an old segment
+// drains) whatever the variable says.
 constexpr std::size_t kMaxQueuePerThread = 65536;
 
 // What the export thread shares with the processor. The thread holds it too, so a shutdown that

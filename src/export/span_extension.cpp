@@ -11,6 +11,7 @@
 //              string: u32 length, bytes)
 #include "export/span_extension.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -204,10 +205,20 @@ bool name_in_slot(const SpanRecord& record) noexcept {
   return record.name.size() <= QueuedSpan::kInlineName;
 }
 
+// Whether the trace state's header holds all its members: the header is at most 512 characters,
+// and a longer trace state is shortened in it, while the span must keep every member.
+bool header_holds_trace_state(const TraceState& trace_state) noexcept {
+  const std::string_view header = trace_state.header();
+  if (header.empty()) return trace_state.empty();
+  const auto commas = static_cast<std::size_t>(std::count(header.begin(), header.end(), ','));
+  return commas + 1 == trace_state.size();
+}
+
 }  // namespace
 
 std::size_t extension_slots_for(const SpanRecord& record) noexcept {
   if (!record.links.empty() || record.dropped_links_count != 0) return kQueueAsRecord;
+  if (!header_holds_trace_state(record.context.trace_state)) return kQueueAsRecord;
   if (record.attributes.empty() && record.events.empty() && record.status.message.empty() &&
       record.dropped_attributes_count == 0 && record.dropped_events_count == 0 &&
       record.context.trace_state.empty() && name_in_slot(record)) {

@@ -6,8 +6,8 @@
 // and handed it back through the shared pool, and the next span that took it wrote into memory
 // last touched by another core. That round trip was half the cost of a span with four attributes
 // and an event. Written into the queue instead, the record stays with its thread, warm, and the
-// export thread rebuilds the span from the bytes. Spans with links or array values are rare
-// enough to keep the record path.
+// export thread rebuilds the span from the bytes. Spans with links, array values or a trace state
+// too long for its 512-character header are rare enough to keep the record path.
 #pragma once
 
 #include <cstddef>
@@ -25,11 +25,12 @@ struct SlotRun {
   std::size_t first;
 };
 
-// At most this many slots follow a span (3.5 KB); a span needing more is queued as its record.
-constexpr std::size_t kMaxExtensionSlots = 32;
+// At most this many slots follow a span (1.8 KB); a span needing more is queued as its record.
+// It bounds a queue's memory: spans waiting, times 1 + this, 112 bytes each.
+constexpr std::size_t kMaxExtensionSlots = 16;
 
 // The slots `record`'s extension needs (0 when it has none), or kQueueAsRecord when it cannot be
-// written (links, array values, more than kMaxExtensionSlots).
+// written (links, array values, a shortened trace state, more than kMaxExtensionSlots).
 constexpr std::size_t kQueueAsRecord = ~std::size_t{0};
 std::size_t extension_slots_for(const SpanRecord& record) noexcept;
 

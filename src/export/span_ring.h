@@ -12,8 +12,9 @@
 // busy one grows to its limit in a few steps. (A queue allocated whole had every busy thread
 // paying the full limit, 224 KB at the default, however few spans it ever had waiting.) The
 // spans waiting never exceed the limit; for plain spans, the slots allocated stay under twice the
-// limit (an old segment the consumer is still draining, and the new ones sized to the room left),
-// and spans of several slots get segments as many times larger (at most kMaxSegmentSlots each).
+// limit (an old segment the consumer is still draining, and the new ones sized to the room left).
+// Spans of several slots (at most 1 + kMaxExtensionSlots) get segments as many times larger, at
+// most kMaxSegmentSlots each, so the bound grows by their slots per span (17 at most).
 #pragma once
 
 #include <atomic>

@@ -57,9 +57,8 @@ void MapCarrier::set(std::string_view key, std::string_view value) {
     }
   }
   if (same_spelling != map_.end()) {
-    // clear() and append() reuse the string's storage, and take a shorter path than assign().
-    same_spelling->second.clear();
-    same_spelling->second.append(value.data(), value.size());
+    // assign() reuses the string's storage, and is right when `value` points into it.
+    same_spelling->second.assign(value.data(), value.size());
   } else {
     map_.emplace(std::string(key), std::string(value));
   }
