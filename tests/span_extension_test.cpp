@@ -249,7 +249,7 @@ TEST(SpanExtensionTest, SpansOfSeveralSlotsPassThroughTheQueueInOrder) {
     slot->extension_slots = static_cast<std::uint16_t>(extension);
     slot->start_time_unix_nano = pushed++;
     if (extension != 0) write_extension(record, ring.extension_run());
-    ring.publish(*slot);
+    ring.publish(1 + slot->extension_slots);
     sent.push_back(std::move(record));
     return true;
   };

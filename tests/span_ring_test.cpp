@@ -22,7 +22,7 @@ bool push(SpanRing& ring, std::uint64_t sequence) {
   slot->record = nullptr;
   slot->extension_slots = 0;
   slot->start_time_unix_nano = sequence;
-  ring.publish(*slot);
+  ring.publish(1 + slot->extension_slots);
   return true;
 }
 

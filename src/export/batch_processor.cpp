@@ -290,34 +290,18 @@ class BatchProcessor final : public detail::BuiltinProcessor {
       return;
     }
     auto& record = static_cast<detail::SpanRecord&>(*span);
-    // Most spans are plain (inline checks); the others are measured for their extension.
-    const bool plain = detail::fits_in_slot(record);
-    const std::size_t extension = plain ? 0 : detail::extension_slots_for(record);
     detail::SpanRing* ring = ring_of_this_thread();
-    const std::size_t slots = extension == detail::kQueueAsRecord ? 1 : 1 + extension;
-    detail::QueuedSpan* slot = ring != nullptr ? ring->claim(slots) : nullptr;
-    if (slot == nullptr) {
+    // Plain spans, the common case, take a path of their own: one slot, no extension to size.
+    const bool queued = __builtin_expect(detail::fits_in_slot(record), 1)
+                            ? queue_plain(span, record, ring)
+                            : queue_decorated(span, record, ring);
+    if (!queued) {
       detail::counters().spans_dropped_queue_full.add(detail::thread_state().serial);
-      // A plain record needs only its scalars reset (the common case when a producer outruns
-      // the exporter); the FinishedSpan clears any other.
-      if (plain) {
-        static_cast<void>(span.release());
-        detail::recycle_plain_record(&record);
-      }
       detail::log_once(queue_full_reported, LogLevel::kWarning,
                        "batch span queue full: spans are being dropped (counted in "
                        "weft::diagnostics().spans_dropped_queue_full; raise OTEL_BSP_MAX_QUEUE_SIZE "
                        "or export faster)");
       return;
-    }
-    const bool copied = queue(record, plain, extension, *ring, *slot);
-    ring->publish(*slot);
-    // A copied span's record is reused by this thread at once; a queued one is the export thread's.
-    static_cast<void>(span.release());
-    if (copied && extension == 0) {
-      detail::recycle_plain_record(&record);
-    } else if (copied) {
-      detail::recycle_record(&record);
     }
     if (ring->producer_sees_at_least(state_->options.max_export_batch_size) &&
         !state_->wake_requested.load(std::memory_order_relaxed) &&
@@ -362,29 +346,68 @@ class BatchProcessor final : public detail::BuiltinProcessor {
   }
 
  private:
-  // A span is copied into its slot and the `extension` slots after it (true), unless it must be
-  // queued as its record (false). A plain span has no extension, and a slot holds its origin.
-  static bool queue(detail::SpanRecord& record, bool plain, std::size_t extension,
-                    detail::SpanRing& ring, detail::QueuedSpan& slot) noexcept {
-    if (plain || (extension != detail::kQueueAsRecord && detail::slot_can_hold_origin(record))) {
-      const detail::QueuedThread* thread = nullptr;
-      try {
-        const bool by_serial =
-            record.thread_name_serial != 0 && record.tracer->provider->thread_names_trusted;
-        thread = by_serial ? ring.thread_for(record.thread_name_serial, record.thread_id,
-                                             record.thread_name)
-                           : ring.thread_for(record.thread_id, record.thread_name);
-      } catch (...) {
-      }
-      if (thread != nullptr) {
-        detail::copy_into_slot(record, thread, extension, slot);
-        if (extension != 0) detail::write_extension(record, ring.extension_run());
-        return true;
-      }
+  // Each returns false when the queue is full (or missing): the span is dropped. A copied span's
+  // record is reused by this thread at once; a span queued as its record is the export thread's.
+  // A plain record needs only its scalars reset, also when dropped (the common case when a
+  // producer outruns the exporter).
+  static bool queue_plain(FinishedSpan& span, detail::SpanRecord& record,
+                          detail::SpanRing* ring) noexcept {
+    detail::QueuedSpan* slot = ring != nullptr ? ring->claim(1) : nullptr;
+    static_cast<void>(span.release());
+    if (slot == nullptr) {
+      detail::recycle_plain_record(&record);
+      return false;
     }
+    if (const detail::QueuedThread* thread = thread_of(record, *ring)) {
+      detail::copy_into_slot(record, thread, 0, *slot);
+      ring->publish(1);
+      detail::recycle_plain_record(&record);
+    } else {
+      queue_as_record(record, *ring, *slot);
+    }
+    return true;
+  }
+
+  // A span with attributes, events and the like is copied into its slot and the slots after it,
+  // unless it cannot be (see span_extension.h). A dropped one is cleared by the FinishedSpan.
+  static bool queue_decorated(FinishedSpan& span, detail::SpanRecord& record,
+                              detail::SpanRing* ring) noexcept {
+    const std::size_t extension = detail::extension_slots_for(record);
+    const bool copy = extension != detail::kQueueAsRecord && detail::slot_can_hold_origin(record);
+    detail::QueuedSpan* slot = ring != nullptr ? ring->claim(copy ? 1 + extension : 1) : nullptr;
+    if (slot == nullptr) return false;
+    static_cast<void>(span.release());
+    const detail::QueuedThread* thread = copy ? thread_of(record, *ring) : nullptr;
+    if (thread != nullptr) {
+      detail::copy_into_slot(record, thread, extension, *slot);
+      detail::write_extension(record, ring->extension_run());
+      ring->publish(1 + extension);
+      detail::recycle_record(&record);
+    } else {
+      queue_as_record(record, *ring, *slot);
+    }
+    return true;
+  }
+
+  static void queue_as_record(detail::SpanRecord& record, detail::SpanRing& ring,
+                              detail::QueuedSpan& slot) noexcept {
     slot.record = &record;
     slot.extension_slots = 0;
-    return false;
+    ring.publish(1);
+  }
+
+  // The queue's entry for the thread that started the span, or null when it keeps too many.
+  static const detail::QueuedThread* thread_of(const detail::SpanRecord& record,
+                                               detail::SpanRing& ring) noexcept {
+    try {
+      const bool by_serial =
+          record.thread_name_serial != 0 && record.tracer->provider->thread_names_trusted;
+      return by_serial ? ring.thread_for(record.thread_name_serial, record.thread_id,
+                                         record.thread_name)
+                       : ring.thread_for(record.thread_id, record.thread_name);
+    } catch (...) {
+      return nullptr;
+    }
   }
 
   detail::SpanRing* ring_of_this_thread() noexcept {

@@ -65,10 +65,11 @@ class SpanRing {
     return {segment.slots.get(), segment.mask,
             segment.tail.load(std::memory_order_relaxed) + 1};
   }
-  // Queues the claimed span, whose slot says how many extension slots follow it.
-  void publish(const QueuedSpan& claimed) noexcept {
+  // Queues the claimed span, in `slots` slots (1 + its slot's extension_slots, at most what was
+  // claimed).
+  void publish(std::size_t slots) noexcept {
     Segment& segment = *producing_;
-    segment.tail.store(segment.tail.load(std::memory_order_relaxed) + 1 + claimed.extension_slots,
+    segment.tail.store(segment.tail.load(std::memory_order_relaxed) + slots,
                        std::memory_order_release);
     ++produced_;
   }
