@@ -39,10 +39,11 @@ std::unique_ptr<SpanProcessor> make_simple_processor(std::unique_ptr<SpanExporte
 
 // Defaults are OpenTelemetry's; OTEL_BSP_* set them for processors built from configuration.
 struct BatchOptions {
-  // Spans that may wait for export per producing thread (at most 65,536: a queued span takes 112
-  // bytes). A thread's queue starts small (64 spans) and grows with its backlog up to this (its
-  // memory, briefly, up to twice this while an old part of it drains); a span ended when its
-  // thread's queue is full is dropped and counted (Diagnostics::spans_dropped_queue_full).
+  // Spans that may wait for export per producing thread (at most 65,536: a queued plain span takes
+  // 112 bytes, one with attributes and events a few times that). A thread's queue starts small
+  // (64 slots) and grows with its backlog up to this (its memory, briefly, up to twice this while
+  // an old part of it drains); a span ended when its thread's queue is full is dropped and counted
+  // (Diagnostics::spans_dropped_queue_full).
   std::size_t max_queue_size = 2048;
   std::chrono::milliseconds schedule_delay{5000};   // export at least this often
   std::size_t max_export_batch_size = 512;          // and as soon as this many are waiting
