@@ -2,6 +2,8 @@
 // its own (export/span_extension.h): what the export thread reads back is what was recorded,
 // whatever the sizes and wherever the run of slots wraps around its segment; what cannot be
 // written is left to the record path.
+#include "export/span_extension.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -11,7 +13,6 @@
 #include <thread>
 #include <vector>
 
-#include "export/span_extension.h"
 #include "export/span_ring.h"
 #include "sdk/provider_state.h"
 #include "trace/span_record.h"
@@ -113,9 +114,8 @@ TEST(SpanExtensionTest, ARunThatWrapsAroundItsSegmentReadsBackWhole) {
 // left in it by the next one, whether that one has a smaller extension or is plain.
 TEST(SpanExtensionTest, AReusedSpanDataKeepsNothingOfTheSpanBefore) {
   const QueuedThread thread{7, "worker"};
-  const ProviderState provider(finalize_config(Options(), [](std::string_view) {
-    return std::nullopt;
-  }));
+  const ProviderState provider(
+      finalize_config(Options(), [](std::string_view) { return std::nullopt; }));
   const TracerState tracer{InstrumentationScope{"extension-test", "", ""}, &provider};
 
   SpanData out;
@@ -209,7 +209,6 @@ TEST(SpanExtensionTest, WhatCannotBeWrittenIsQueuedAsItsRecord) {
       TraceState().set("k", text_of(256, 0)).set("j", text_of(256, 1)).set("i", "x");
   EXPECT_EQ(extension_slots_for(with_one_huge_member), kQueueAsRecord);
 
-
   SpanRecord with_link;
   with_link.links.emplace_back();
   EXPECT_EQ(extension_slots_for(with_link), kQueueAsRecord);
@@ -219,8 +218,8 @@ TEST(SpanExtensionTest, WhatCannotBeWrittenIsQueuedAsItsRecord) {
   EXPECT_EQ(extension_slots_for(with_array), kQueueAsRecord);
 
   SpanRecord with_array_in_event;
-  with_array_in_event.events.emplace_back().attributes.emplace_back(
-      "list", std::vector<std::string>{"a"});
+  with_array_in_event.events.emplace_back().attributes.emplace_back("list",
+                                                                    std::vector<std::string>{"a"});
   EXPECT_EQ(extension_slots_for(with_array_in_event), kQueueAsRecord);
 
   SpanRecord too_big;
@@ -327,8 +326,8 @@ TEST(SpanExtensionTest, DecoratedSpansReachTheExporterWhole) {
     const auto thread = std::get<std::int64_t>(span.attributes[0].value);
     const auto index = static_cast<int>(std::get<std::int64_t>(span.attributes[1].value));
     ++seen[static_cast<std::size_t>(thread * kSpans + index)];
-    EXPECT_EQ(span.name, index % 7 == 0 ? text_of(static_cast<std::size_t>(40 + index % 50), 0)
-                                        : "work");
+    EXPECT_EQ(span.name,
+              index % 7 == 0 ? text_of(static_cast<std::size_t>(40 + index % 50), 0) : "work");
     EXPECT_EQ(std::get<std::string>(span.attributes[2].value),
               text_of(static_cast<std::size_t>(index % 300), 1));
     ASSERT_EQ(span.events.size(), index % 3 == 0 ? 1u : 0u);

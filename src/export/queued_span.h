@@ -51,6 +51,14 @@ struct alignas(16) QueuedSpan {
 };
 static_assert(sizeof(QueuedSpan) == 112, "a queued span is 112 bytes");
 
+// A run of queue slots seen as bytes (a span's extension): `first` is the index of its first
+// slot, counted modulo the segment (mask + 1 slots), so a run may wrap around a segment's end.
+struct SlotRun {
+  QueuedSpan* slots;
+  std::size_t mask;
+  std::size_t first;
+};
+
 // Whether the span's scope and resource are its tracer's, which a slot keeps as the tracer.
 inline bool slot_can_hold_origin(const SpanRecord& record) noexcept {
   return record.tracer != nullptr && record.scope == &record.tracer->scope &&
@@ -103,7 +111,9 @@ inline void copy_from_slot(const QueuedSpan& slot, SpanData& out) {
   out.context.is_remote = slot.trace_is_remote;
   out.parent_span_id = slot.parent_span_id;
   out.parent_is_remote = slot.parent_is_remote;
-  if (slot.name_length != QueuedSpan::kNameInExtension) out.name.assign(slot.name, slot.name_length);
+  if (slot.name_length != QueuedSpan::kNameInExtension) {
+    out.name.assign(slot.name, slot.name_length);
+  }
   out.kind = slot.kind;
   out.start_time_unix_nano = slot.start_time_unix_nano;
   out.end_time_unix_nano = slot.end_time_unix_nano;

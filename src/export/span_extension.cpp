@@ -27,89 +27,108 @@ constexpr std::size_t kSlotBytes = sizeof(QueuedSpan);
 
 enum class ValueType : std::uint8_t { kBool = 0, kInt = 1, kDouble = 2, kString = 3 };
 
-// Bytes of a text with its length.
-std::size_t text_bytes(const std::string& text) noexcept { return 4 + text.size(); }
-
-// Bytes of an attribute list, or kQueueAsRecord when one of its values is an array.
-std::size_t attribute_bytes(const Attributes& attributes) noexcept {
-  std::size_t bytes = 4;
-  for (const KeyValue& attribute : attributes) {
-    bytes += text_bytes(attribute.key) + 1;
-    switch (attribute.value.index()) {
-      case 0:  // bool
-        bytes += 1;
-        break;
-      case 1:  // int64
-      case 2:  // double
-        bytes += 8;
-        break;
-      case 3:  // string
-        bytes += text_bytes(std::get<std::string>(attribute.value));
-        break;
-      default:  // arrays
-        return kQueueAsRecord;
-    }
-  }
-  return bytes;
+bool name_in_slot(const SpanRecord& record) noexcept {
+  return record.name.size() <= QueuedSpan::kInlineName;
 }
 
-// Writes bytes one after the other into a run of slots, moving to the next slot (modulo the
-// segment) when one is full.
-class RunWriter {
- public:
-  explicit RunWriter(const SlotRun& run) : run_(run) { enter(run.first); }
+// Whether the trace state's header holds all its members: the header is at most 512 characters,
+// and a longer trace state is shortened in it, while the span must keep every member.
+bool header_holds_trace_state(const TraceState& trace_state) noexcept {
+  const std::string_view header = trace_state.header();
+  if (header.empty()) return trace_state.empty();
+  const auto commas = static_cast<std::size_t>(std::count(header.begin(), header.end(), ','));
+  return commas + 1 == trace_state.size();
+}
 
-  void put(const void* data, std::size_t size) noexcept {
-    const char* from = static_cast<const char*>(data);
-    if (size <= room_ && size <= 16) {  // most keys and values: no call to memcpy
-      copy_short_text(from, size, at_);
-      at_ += size;
-      room_ -= size;
-      return;
+// The layout above, written once: `sink` is a ByteCounter (to size the extension) or a
+// RunWriter. An array value cannot be written (the counter says so; the writer never gets one).
+template <class Sink>
+void put_text(Sink& sink, std::string_view text) noexcept {
+  sink.put_value(static_cast<std::uint32_t>(text.size()));
+  sink.put(text.data(), text.size());
+}
+
+template <class Sink>
+void put_attributes(Sink& sink, const Attributes& attributes) noexcept {
+  sink.put_value(static_cast<std::uint32_t>(attributes.size()));
+  for (const KeyValue& attribute : attributes) {
+    put_text(sink, attribute.key);
+    if (const auto* text = std::get_if<std::string>(&attribute.value)) {
+      sink.put_value(ValueType::kString);
+      put_text(sink, *text);
+    } else if (const auto* number = std::get_if<std::int64_t>(&attribute.value)) {
+      sink.put_value(ValueType::kInt);
+      sink.put_value(*number);
+    } else if (const auto* real = std::get_if<double>(&attribute.value)) {
+      sink.put_value(ValueType::kDouble);
+      sink.put_value(*real);
+    } else if (const auto* flag = std::get_if<bool>(&attribute.value)) {
+      sink.put_value(ValueType::kBool);
+      sink.put_value(static_cast<std::uint8_t>(*flag));
+    } else {
+      sink.refuse();
     }
+  }
+}
+
+template <class Sink>
+void put_extension(Sink& sink, const SpanRecord& record) noexcept {
+  put_text(sink, name_in_slot(record) ? std::string_view() : std::string_view(record.name));
+  put_text(sink, record.status.message);
+  put_text(sink, record.context.trace_state.header());
+  sink.put_value(record.dropped_attributes_count);
+  sink.put_value(record.dropped_events_count);
+  put_attributes(sink, record.attributes);
+  sink.put_value(static_cast<std::uint32_t>(record.events.size()));
+  for (const Event& event : record.events) {
+    put_text(sink, event.name);
+    sink.put_value(event.time_unix_nano);
+    sink.put_value(event.dropped_attributes_count);
+    put_attributes(sink, event.attributes);
+  }
+}
+
+// Counts what put_extension() would write.
+class ByteCounter {
+ public:
+  void put(const void*, std::size_t size) noexcept { bytes += size; }
+  template <class T>
+  void put_value(T) noexcept {
+    bytes += sizeof(T);
+  }
+  void refuse() noexcept { refused = true; }
+
+  std::size_t bytes = 0;
+  bool refused = false;
+};
+
+// A position in a run of slots: where the next byte goes or comes from, and the room left in its
+// slot; it moves to the next slot (modulo the segment) when one is used up.
+class RunCursor {
+ public:
+  explicit RunCursor(const SlotRun& run) : run_(run) { enter(run.first); }
+
+  // Where the next `size` bytes are, when they lie in the current slot (the common case, copied
+  // with no loop); null when they do not.
+  char* next_in_slot(std::size_t size) noexcept {
+    if (size > room_) return nullptr;
+    char* at = at_;
+    at_ += size;
+    room_ -= size;
+    return at;
+  }
+
+  // Calls copy(slot_bytes, count) for the pieces of the next `size` bytes, slot by slot.
+  template <class Copy>
+  void across(std::size_t size, Copy&& copy) noexcept {
     while (size > room_) {
-      std::memcpy(at_, from, room_);
-      from += room_;
+      copy(at_, room_);
       size -= room_;
       enter(index_ + 1);
     }
-    std::memcpy(at_, from, size);
+    copy(at_, size);
     at_ += size;
     room_ -= size;
-  }
-  template <class T>
-  void put_value(T value) noexcept {
-    static_assert(std::is_trivially_copyable_v<T>, "written as bytes");
-    if (sizeof(T) <= room_) {  // the common case: a fixed-size copy
-      std::memcpy(at_, &value, sizeof(T));
-      at_ += sizeof(T);
-      room_ -= sizeof(T);
-    } else {
-      put(&value, sizeof(T));
-    }
-  }
-  void put_text(const std::string& text) noexcept {
-    put_value(static_cast<std::uint32_t>(text.size()));
-    put(text.data(), text.size());
-  }
-  void put_attributes(const Attributes& attributes) noexcept {
-    put_value(static_cast<std::uint32_t>(attributes.size()));
-    for (const KeyValue& attribute : attributes) {
-      put_text(attribute.key);
-      if (const auto* text = std::get_if<std::string>(&attribute.value)) {
-        put_value(ValueType::kString);
-        put_text(*text);
-      } else if (const auto* number = std::get_if<std::int64_t>(&attribute.value)) {
-        put_value(ValueType::kInt);
-        put_value(*number);
-      } else if (const auto* real = std::get_if<double>(&attribute.value)) {
-        put_value(ValueType::kDouble);
-        put_value(*real);
-      } else {
-        put_value(ValueType::kBool);
-        put_value(static_cast<std::uint8_t>(std::get<bool>(attribute.value)));
-      }
-    }
   }
 
  private:
@@ -125,36 +144,66 @@ class RunWriter {
   std::size_t room_ = 0;
 };
 
-// Reads what RunWriter wrote, in the same order.
+// Copies `size` bytes: most keys, values and numbers are short, and take no call to memcpy.
+void copy_bytes(const char* from, std::size_t size, char* to) noexcept {
+  if (size <= 16) {
+    copy_short_text(from, size, to);
+  } else {
+    std::memcpy(to, from, size);
+  }
+}
+
+class RunWriter {
+ public:
+  explicit RunWriter(const SlotRun& run) : cursor_(run) {}
+
+  void put(const void* data, std::size_t size) noexcept {
+    const char* from = static_cast<const char*>(data);
+    if (char* at = size <= 16 ? cursor_.next_in_slot(size) : nullptr) {
+      copy_short_text(from, size, at);
+      return;
+    }
+    cursor_.across(size, [&](char* at, std::size_t count) {
+      copy_bytes(from, count, at);
+      from += count;
+    });
+  }
+  template <class T>
+  void put_value(T value) noexcept {
+    static_assert(std::is_trivially_copyable_v<T>, "written as bytes");
+    if (char* at = cursor_.next_in_slot(sizeof(T))) {
+      std::memcpy(at, &value, sizeof(T));
+    } else {
+      put(&value, sizeof(T));
+    }
+  }
+  void refuse() noexcept {}  // sized first: never called
+
+ private:
+  RunCursor cursor_;
+};
+
+// Reads what put_extension() wrote, in the same order.
 class RunReader {
  public:
-  explicit RunReader(const SlotRun& run) : run_(run) { enter(run.first); }
+  explicit RunReader(const SlotRun& run) : cursor_(run) {}
 
   void take(void* data, std::size_t size) noexcept {
     char* to = static_cast<char*>(data);
-    if (size <= room_ && size <= 16) {
-      copy_short_text(at_, size, to);
-      at_ += size;
-      room_ -= size;
+    if (const char* at = size <= 16 ? cursor_.next_in_slot(size) : nullptr) {
+      copy_short_text(at, size, to);
       return;
     }
-    while (size > room_) {
-      std::memcpy(to, at_, room_);
-      to += room_;
-      size -= room_;
-      enter(index_ + 1);
-    }
-    std::memcpy(to, at_, size);
-    at_ += size;
-    room_ -= size;
+    cursor_.across(size, [&](const char* at, std::size_t count) {
+      copy_bytes(at, count, to);
+      to += count;
+    });
   }
   template <class T>
   T take_value() noexcept {
     T value;
-    if (sizeof(T) <= room_) {
-      std::memcpy(&value, at_, sizeof(T));
-      at_ += sizeof(T);
-      room_ -= sizeof(T);
+    if (const char* at = cursor_.next_in_slot(sizeof(T))) {
+      std::memcpy(&value, at, sizeof(T));
     } else {
       take(&value, sizeof(T));
     }
@@ -189,30 +238,8 @@ class RunReader {
   }
 
  private:
-  void enter(std::size_t index) noexcept {
-    index_ = index;
-    at_ = reinterpret_cast<const char*>(&run_.slots[index & run_.mask]);
-    room_ = kSlotBytes;
-  }
-
-  SlotRun run_;
-  std::size_t index_ = 0;
-  const char* at_ = nullptr;
-  std::size_t room_ = 0;
+  RunCursor cursor_;
 };
-
-bool name_in_slot(const SpanRecord& record) noexcept {
-  return record.name.size() <= QueuedSpan::kInlineName;
-}
-
-// Whether the trace state's header holds all its members: the header is at most 512 characters,
-// and a longer trace state is shortened in it, while the span must keep every member.
-bool header_holds_trace_state(const TraceState& trace_state) noexcept {
-  const std::string_view header = trace_state.header();
-  if (header.empty()) return trace_state.empty();
-  const auto commas = static_cast<std::size_t>(std::count(header.begin(), header.end(), ','));
-  return commas + 1 == trace_state.size();
-}
 
 }  // namespace
 
@@ -224,43 +251,15 @@ std::size_t extension_slots_for(const SpanRecord& record) noexcept {
       record.context.trace_state.empty() && name_in_slot(record)) {
     return 0;
   }
-  std::size_t bytes = 4 + (name_in_slot(record) ? 0 : record.name.size());
-  bytes += text_bytes(record.status.message) + 4 + record.context.trace_state.header().size() + 8;
-  const std::size_t limit = kMaxExtensionSlots * kSlotBytes;
-  const std::size_t attributes = attribute_bytes(record.attributes);
-  if (attributes == kQueueAsRecord) return kQueueAsRecord;
-  bytes += attributes + 4;
-  for (const Event& event : record.events) {
-    const std::size_t event_attributes = attribute_bytes(event.attributes);
-    if (event_attributes == kQueueAsRecord) return kQueueAsRecord;
-    bytes += text_bytes(event.name) + 8 + 4 + event_attributes;
-    if (bytes > limit) return kQueueAsRecord;
-  }
-  if (bytes > limit) return kQueueAsRecord;
-  return (bytes + kSlotBytes - 1) / kSlotBytes;
+  ByteCounter counter;
+  put_extension(counter, record);
+  if (counter.refused || counter.bytes > kMaxExtensionSlots * kSlotBytes) return kQueueAsRecord;
+  return (counter.bytes + kSlotBytes - 1) / kSlotBytes;
 }
 
 void write_extension(const SpanRecord& record, const SlotRun& run) noexcept {
   RunWriter writer(run);
-  if (name_in_slot(record)) {
-    writer.put_value(std::uint32_t{0});
-  } else {
-    writer.put_text(record.name);
-  }
-  writer.put_text(record.status.message);
-  const std::string_view trace_state = record.context.trace_state.header();
-  writer.put_value(static_cast<std::uint32_t>(trace_state.size()));
-  writer.put(trace_state.data(), trace_state.size());
-  writer.put_value(record.dropped_attributes_count);
-  writer.put_value(record.dropped_events_count);
-  writer.put_attributes(record.attributes);
-  writer.put_value(static_cast<std::uint32_t>(record.events.size()));
-  for (const Event& event : record.events) {
-    writer.put_text(event.name);
-    writer.put_value(event.time_unix_nano);
-    writer.put_value(event.dropped_attributes_count);
-    writer.put_attributes(event.attributes);
-  }
+  put_extension(writer, record);
 }
 
 void read_extension(const SlotRun& run, SpanData& out) {
@@ -273,16 +272,11 @@ void read_extension(const SlotRun& run, SpanData& out) {
   reader.take_text(out.status.message);
   // Passed on as its header and parsed again, as the relay from a child process does: what an
   // exporter writes is that header.
-  const auto trace_state_length = reader.take_value<std::uint32_t>();
-  if (trace_state_length == 0) {
-    out.context.trace_state = TraceState();
-  } else {
-    thread_local std::string header;  // the export thread's, reused
-    header.resize(trace_state_length);
-    reader.take(header.data(), trace_state_length);
-    std::optional<TraceState> parsed = TraceState::parse(header);
-    out.context.trace_state = parsed ? std::move(*parsed) : TraceState();
-  }
+  thread_local std::string header;  // the export thread's, reused
+  reader.take_text(header);
+  std::optional<TraceState> parsed;
+  if (!header.empty()) parsed = TraceState::parse(header);
+  out.context.trace_state = parsed ? std::move(*parsed) : TraceState();
   out.dropped_attributes_count = reader.take_value<std::uint32_t>();
   out.dropped_events_count = reader.take_value<std::uint32_t>();
   reader.take_attributes(out.attributes);

@@ -17,14 +17,6 @@
 
 namespace weft::detail {
 
-// A run of queue slots seen as bytes: `first` is the index of its first slot, counted modulo the
-// segment (mask + 1 slots), so a run may wrap around the end of a segment.
-struct SlotRun {
-  QueuedSpan* slots;
-  std::size_t mask;
-  std::size_t first;
-};
-
 // At most this many slots follow a span (1.8 KB); a span needing more is queued as its record.
 // It bounds a queue's memory: spans waiting, times 1 + this, 112 bytes each.
 constexpr std::size_t kMaxExtensionSlots = 16;

@@ -25,7 +25,6 @@
 #include <vector>
 
 #include "export/queued_span.h"
-#include "export/span_extension.h"
 
 namespace weft::detail {
 

@@ -45,24 +45,57 @@ inline void eight_bytes_to_hex(const std::uint8_t* bytes, char* out) noexcept {
 #endif
 }
 
-// Decodes 16 lowercase hex digits into 8 bytes, returned as they lie in memory (the first byte in
-// the lowest address). False on any other character.
-inline bool hex_to_eight_bytes(const char* text, std::uint64_t& bytes) noexcept {
+// The byte of two characters known to be lowercase hex digits: a digit's low nibble is its value,
+// and a letter ('a' is 0x61) adds 9 to it.
+inline std::uint8_t checked_hex_byte(const char* text) noexcept {
+  const auto value = [](char c) {
+    const auto byte = static_cast<unsigned>(static_cast<unsigned char>(c));
+    return (byte & 0x0fU) + 9U * (byte >> 6);
+  };
+  return static_cast<std::uint8_t>((value(text[0]) << 4) | value(text[1]));
+}
+
+// The same for 16 digits, into 8 bytes returned as they lie in memory (the first byte in the
+// lowest address).
+inline std::uint64_t checked_hex_eight_bytes(const char* text) noexcept {
 #if defined(WEFT_HEX_SSE2)
+  const __m128i in = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text));
+  // (c & 0x0f) + 9 * (c >> 6), per byte: bit 6 is set for the letters only.
+  const __m128i letters = _mm_and_si128(_mm_srli_epi16(in, 6), _mm_set1_epi8(1));
+  const __m128i nibbles = _mm_add_epi8(_mm_and_si128(in, _mm_set1_epi8(0x0f)),
+                                       _mm_mullo_epi16(letters, _mm_set1_epi16(9)));
+  // Each 16-bit lane holds (first digit, second digit): make it first << 4 | second.
+  const __m128i pairs = _mm_and_si128(
+      _mm_or_si128(_mm_slli_epi16(nibbles, 4), _mm_srli_epi16(nibbles, 8)), _mm_set1_epi16(0xff));
+  return static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_packus_epi16(pairs, pairs)));
+#else
+  std::uint8_t bytes[8];
+  for (std::size_t i = 0; i < 8; ++i) bytes[i] = checked_hex_byte(text + 2 * i);
+  std::uint64_t word;
+  std::memcpy(&word, bytes, sizeof word);
+  return word;
+#endif
+}
+
+#if defined(WEFT_HEX_SSE2)
+// Bit i is set where text[i] (of 16) is a lowercase hex digit.
+inline unsigned lower_hex_digits_of_16(const char* text) noexcept {
   const __m128i in = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text));
   // Signed comparisons: bytes over 0x7f are negative, below both ranges, so rejected.
   const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(in, _mm_set1_epi8('0' - 1)),
                                       _mm_cmplt_epi8(in, _mm_set1_epi8('9' + 1)));
   const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(in, _mm_set1_epi8('a' - 1)),
                                        _mm_cmplt_epi8(in, _mm_set1_epi8('f' + 1)));
-  if (_mm_movemask_epi8(_mm_or_si128(digit, letter)) != 0xffff) return false;
-  // n = c - '0', less 39 more for a letter ('a' - '0' - 10).
-  const __m128i nibbles = _mm_sub_epi8(_mm_sub_epi8(in, _mm_set1_epi8('0')),
-                                       _mm_and_si128(letter, _mm_set1_epi8('a' - '0' - 10)));
-  // Each 16-bit lane holds (first digit, second digit): make it first << 4 | second.
-  const __m128i pairs = _mm_and_si128(
-      _mm_or_si128(_mm_slli_epi16(nibbles, 4), _mm_srli_epi16(nibbles, 8)), _mm_set1_epi16(0xff));
-  bytes = static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_packus_epi16(pairs, pairs)));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(digit, letter)));
+}
+#endif
+
+// Decodes 16 lowercase hex digits into 8 bytes, returned as they lie in memory (the first byte in
+// the lowest address). False on any other character.
+inline bool hex_to_eight_bytes(const char* text, std::uint64_t& bytes) noexcept {
+#if defined(WEFT_HEX_SSE2)
+  if (lower_hex_digits_of_16(text) != 0xffff) return false;
+  bytes = checked_hex_eight_bytes(text);
   return true;
 #else
   std::uint8_t out[8];

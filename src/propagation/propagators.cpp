@@ -57,8 +57,7 @@ void MapCarrier::set(std::string_view key, std::string_view value) {
     }
   }
   if (same_spelling != map_.end()) {
-    // assign() reuses the string's storage, and is right when `value` points into it.
-    same_spelling->second.assign(value.data(), value.size());
+    same_spelling->second.assign(value);  // reuses the string's storage
   } else {
     map_.emplace(std::string(key), std::string(value));
   }
