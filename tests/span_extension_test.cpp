@@ -78,7 +78,7 @@ void round_trip(const SpanRecord& record, std::size_t capacity, std::size_t firs
   std::vector<QueuedSpan> segment(capacity);
   std::memset(static_cast<void*>(segment.data()), kMarker, capacity * sizeof(QueuedSpan));
   const SlotRun run{segment.data(), capacity - 1, first};
-  write_extension(record, run);
+  write_extension(record, run, slots);
   for (std::size_t index = 0; index < capacity; ++index) {
     const std::size_t offset = (index + capacity - first % capacity) % capacity;
     if (offset < slots) continue;  // inside the run
@@ -247,7 +247,7 @@ TEST(SpanExtensionTest, SpansOfSeveralSlotsPassThroughTheQueueInOrder) {
     slot->record = nullptr;
     slot->extension_slots = static_cast<std::uint16_t>(extension);
     slot->start_time_unix_nano = pushed++;
-    if (extension != 0) write_extension(record, ring.extension_run());
+    if (extension != 0) write_extension(record, ring.extension_run(), extension);
     ring.publish(1 + slot->extension_slots);
     sent.push_back(std::move(record));
     return true;

@@ -380,7 +380,7 @@ class BatchProcessor final : public detail::BuiltinProcessor {
     const detail::QueuedThread* thread = copy ? thread_of(record, *ring) : nullptr;
     if (thread != nullptr) {
       detail::copy_into_slot(record, thread, extension, *slot);
-      detail::write_extension(record, ring->extension_run());
+      detail::write_extension(record, ring->extension_run(), extension);
       ring->publish(1 + extension);
       detail::recycle_record(&record);
     } else {

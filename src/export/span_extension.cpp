@@ -183,6 +183,29 @@ class RunWriter {
   RunCursor cursor_;
 };
 
+// Writes into a run that does not wrap around its segment: its slots are one block of memory, so
+// a value may cross from one slot into the next and no slot's room is checked. The extension was
+// sized first, so it fits.
+class FlatWriter {
+ public:
+  explicit FlatWriter(char* at) : at_(at) {}
+
+  void put(const void* data, std::size_t size) noexcept {
+    copy_bytes(static_cast<const char*>(data), size, at_);
+    at_ += size;
+  }
+  template <class T>
+  void put_value(T value) noexcept {
+    static_assert(std::is_trivially_copyable_v<T>, "written as bytes");
+    std::memcpy(at_, &value, sizeof(T));
+    at_ += sizeof(T);
+  }
+  void refuse() noexcept {}  // sized first: never called
+
+ private:
+  char* at_;
+};
+
 // Reads what put_extension() wrote, in the same order.
 class RunReader {
  public:
@@ -257,9 +280,15 @@ std::size_t extension_slots_for(const SpanRecord& record) noexcept {
   return (counter.bytes + kSlotBytes - 1) / kSlotBytes;
 }
 
-void write_extension(const SpanRecord& record, const SlotRun& run) noexcept {
-  RunWriter writer(run);
-  put_extension(writer, record);
+void write_extension(const SpanRecord& record, const SlotRun& run, std::size_t slots) noexcept {
+  const std::size_t first = run.first & run.mask;
+  if (first + slots <= run.mask + 1) {  // the usual case
+    FlatWriter writer(reinterpret_cast<char*>(&run.slots[first]));
+    put_extension(writer, record);
+  } else {
+    RunWriter writer(run);
+    put_extension(writer, record);
+  }
 }
 
 void read_extension(const SlotRun& run, SpanData& out) {

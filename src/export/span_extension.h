@@ -26,8 +26,9 @@ constexpr std::size_t kMaxExtensionSlots = 16;
 constexpr std::size_t kQueueAsRecord = ~std::size_t{0};
 std::size_t extension_slots_for(const SpanRecord& record) noexcept;
 
-// Writes the extension of a record that extension_slots_for() sized, from `run`'s first slot on.
-void write_extension(const SpanRecord& record, const SlotRun& run) noexcept;
+// Writes the extension of a record that extension_slots_for() sized at `slots` slots, from `run`'s
+// first slot on.
+void write_extension(const SpanRecord& record, const SlotRun& run, std::size_t slots) noexcept;
 
 // Reads it back into `out` (a SpanData reused from batch to batch), replacing its attributes,
 // events, status message, trace state and dropped counts, and its name when the slot did not hold
