@@ -87,7 +87,7 @@ void round_trip(const SpanRecord& record, std::size_t capacity, std::size_t firs
       ASSERT_EQ(bytes[i], kMarker) << "slot " << index << " byte " << i;
     }
   }
-  read_extension(run, out);
+  read_extension(run, slots, out);
 }
 
 TEST(SpanExtensionTest, EveryPartReadsBackAsWritten) {
@@ -256,7 +256,7 @@ TEST(SpanExtensionTest, SpansOfSeveralSlotsPassThroughTheQueueInOrder) {
     return ring.consume(max, [&](const QueuedSpan& slot, const SlotRun& extension) {
       ASSERT_EQ(slot.start_time_unix_nano, next);
       SpanData out;
-      if (slot.extension_slots != 0) read_extension(extension, out);
+      if (slot.extension_slots != 0) read_extension(extension, slot.extension_slots, out);
       EXPECT_EQ(out.attributes, sent[next].attributes) << "span " << next;
       ++next;
     });

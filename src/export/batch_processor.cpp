@@ -140,7 +140,9 @@ class BatchExportLoop {
         } else {
           try {
             detail::copy_from_slot(slot, copied_[copies]);
-            if (slot.extension_slots != 0) detail::read_extension(extension, copied_[copies]);
+            if (slot.extension_slots != 0) {
+              detail::read_extension(extension, slot.extension_slots, copied_[copies]);
+            }
           } catch (...) {  // out of memory for a name or a value: the span is lost, and counted
             detail::count(detail::counters().spans_export_failed);
             return;

@@ -108,6 +108,8 @@ class RunCursor {
  public:
   explicit RunCursor(const SlotRun& run) : run_(run) { enter(run.first); }
 
+  static constexpr bool kChecksRoom = true;
+
   // Where the next `size` bytes are, when they lie in the current slot (the common case, copied
   // with no loop); null when they do not.
   char* next_in_slot(std::size_t size) noexcept {
@@ -144,6 +146,35 @@ class RunCursor {
   std::size_t room_ = 0;
 };
 
+// A position in a run that does not wrap around its segment (almost every run): its slots are one
+// block of memory, so a value may run on from one slot into the next and no slot's room is
+// checked. The extension was sized before it was written, so it fits.
+class FlatCursor {
+ public:
+  explicit FlatCursor(const SlotRun& run)
+      : at_(reinterpret_cast<char*>(&run.slots[run.first & run.mask])) {}
+
+  static constexpr bool kChecksRoom = false;
+
+  char* next_in_slot(std::size_t size) noexcept {
+    char* at = at_;
+    at_ += size;
+    return at;
+  }
+  template <class Copy>
+  void across(std::size_t size, Copy&& copy) noexcept {
+    copy(next_in_slot(size), size);
+  }
+
+ private:
+  char* at_;
+};
+
+// Whether the `slots` slots of `run` lie in one block.
+bool is_flat(const SlotRun& run, std::size_t slots) noexcept {
+  return (run.first & run.mask) + slots <= run.mask + 1;
+}
+
 // Copies `size` bytes: most keys, values and numbers are short, and take no call to memcpy.
 void copy_bytes(const char* from, std::size_t size, char* to) noexcept {
   if (size <= 16) {
@@ -153,6 +184,7 @@ void copy_bytes(const char* from, std::size_t size, char* to) noexcept {
   }
 }
 
+template <class Cursor>
 class RunWriter {
  public:
   explicit RunWriter(const SlotRun& run) : cursor_(run) {}
@@ -161,52 +193,38 @@ class RunWriter {
     const char* from = static_cast<const char*>(data);
     if (char* at = size <= 16 ? cursor_.next_in_slot(size) : nullptr) {
       copy_short_text(from, size, at);
-      return;
+    } else {
+      put_across(from, size);
     }
+  }
+  template <class T>
+  void put_value(T value) noexcept {
+    static_assert(std::is_trivially_copyable_v<T>, "written as bytes");
+    if constexpr (!Cursor::kChecksRoom) {
+      std::memcpy(cursor_.next_in_slot(sizeof(T)), &value, sizeof(T));
+    } else if (char* at = cursor_.next_in_slot(sizeof(T))) {
+      std::memcpy(at, &value, sizeof(T));
+    } else {
+      put_across(reinterpret_cast<const char*>(&value), sizeof(T));
+    }
+  }
+  void refuse() noexcept {}  // sized first: never called
+
+ private:
+  // Long texts, and what crosses into the next slot. Not inlined: GCC followed the cursor's state
+  // into it and warned of writes on paths that cannot be taken.
+  [[gnu::noinline]] void put_across(const char* from, std::size_t size) noexcept {
     cursor_.across(size, [&](char* at, std::size_t count) {
       copy_bytes(from, count, at);
       from += count;
     });
   }
-  template <class T>
-  void put_value(T value) noexcept {
-    static_assert(std::is_trivially_copyable_v<T>, "written as bytes");
-    if (char* at = cursor_.next_in_slot(sizeof(T))) {
-      std::memcpy(at, &value, sizeof(T));
-    } else {
-      put(&value, sizeof(T));
-    }
-  }
-  void refuse() noexcept {}  // sized first: never called
 
- private:
-  RunCursor cursor_;
-};
-
-// Writes into a run that does not wrap around its segment: its slots are one block of memory, so
-// a value may cross from one slot into the next and no slot's room is checked. The extension was
-// sized first, so it fits.
-class FlatWriter {
- public:
-  explicit FlatWriter(char* at) : at_(at) {}
-
-  void put(const void* data, std::size_t size) noexcept {
-    copy_bytes(static_cast<const char*>(data), size, at_);
-    at_ += size;
-  }
-  template <class T>
-  void put_value(T value) noexcept {
-    static_assert(std::is_trivially_copyable_v<T>, "written as bytes");
-    std::memcpy(at_, &value, sizeof(T));
-    at_ += sizeof(T);
-  }
-  void refuse() noexcept {}  // sized first: never called
-
- private:
-  char* at_;
+  Cursor cursor_;
 };
 
 // Reads what put_extension() wrote, in the same order.
+template <class Cursor>
 class RunReader {
  public:
   explicit RunReader(const SlotRun& run) : cursor_(run) {}
@@ -215,20 +233,19 @@ class RunReader {
     char* to = static_cast<char*>(data);
     if (const char* at = size <= 16 ? cursor_.next_in_slot(size) : nullptr) {
       copy_short_text(at, size, to);
-      return;
+    } else {
+      take_across(to, size);
     }
-    cursor_.across(size, [&](const char* at, std::size_t count) {
-      copy_bytes(at, count, to);
-      to += count;
-    });
   }
   template <class T>
   T take_value() noexcept {
     T value;
-    if (const char* at = cursor_.next_in_slot(sizeof(T))) {
+    if constexpr (!Cursor::kChecksRoom) {
+      std::memcpy(&value, cursor_.next_in_slot(sizeof(T)), sizeof(T));
+    } else if (const char* at = cursor_.next_in_slot(sizeof(T))) {
       std::memcpy(&value, at, sizeof(T));
     } else {
-      take(&value, sizeof(T));
+      take_across(reinterpret_cast<char*>(&value), sizeof(T));
     }
     return value;
   }
@@ -261,7 +278,14 @@ class RunReader {
   }
 
  private:
-  RunCursor cursor_;
+  [[gnu::noinline]] void take_across(char* to, std::size_t size) noexcept {
+    cursor_.across(size, [&](const char* at, std::size_t count) {
+      copy_bytes(at, count, to);
+      to += count;
+    });
+  }
+
+  Cursor cursor_;
 };
 
 }  // namespace
@@ -281,19 +305,20 @@ std::size_t extension_slots_for(const SpanRecord& record) noexcept {
 }
 
 void write_extension(const SpanRecord& record, const SlotRun& run, std::size_t slots) noexcept {
-  const std::size_t first = run.first & run.mask;
-  if (first + slots <= run.mask + 1) {  // the usual case
-    FlatWriter writer(reinterpret_cast<char*>(&run.slots[first]));
+  if (is_flat(run, slots)) {
+    RunWriter<FlatCursor> writer(run);
     put_extension(writer, record);
   } else {
-    RunWriter writer(run);
+    RunWriter<RunCursor> writer(run);
     put_extension(writer, record);
   }
 }
 
-void read_extension(const SlotRun& run, SpanData& out) {
-  RunReader reader(run);
-  const auto name_length = reader.take_value<std::uint32_t>();
+namespace {
+
+template <class Cursor>
+void read_extension_with(RunReader<Cursor>& reader, SpanData& out) {
+  const auto name_length = reader.template take_value<std::uint32_t>();
   if (name_length != 0) {
     out.name.resize(name_length);
     reader.take(out.name.data(), name_length);
@@ -306,15 +331,27 @@ void read_extension(const SlotRun& run, SpanData& out) {
   std::optional<TraceState> parsed;
   if (!header.empty()) parsed = TraceState::parse(header);
   out.context.trace_state = parsed ? std::move(*parsed) : TraceState();
-  out.dropped_attributes_count = reader.take_value<std::uint32_t>();
-  out.dropped_events_count = reader.take_value<std::uint32_t>();
+  out.dropped_attributes_count = reader.template take_value<std::uint32_t>();
+  out.dropped_events_count = reader.template take_value<std::uint32_t>();
   reader.take_attributes(out.attributes);
-  out.events.resize(reader.take_value<std::uint32_t>());
+  out.events.resize(reader.template take_value<std::uint32_t>());
   for (Event& event : out.events) {
     reader.take_text(event.name);
-    event.time_unix_nano = reader.take_value<std::uint64_t>();
-    event.dropped_attributes_count = reader.take_value<std::uint32_t>();
+    event.time_unix_nano = reader.template take_value<std::uint64_t>();
+    event.dropped_attributes_count = reader.template take_value<std::uint32_t>();
     reader.take_attributes(event.attributes);
+  }
+}
+
+}  // namespace
+
+void read_extension(const SlotRun& run, std::size_t slots, SpanData& out) {
+  if (is_flat(run, slots)) {
+    RunReader<FlatCursor> reader(run);
+    read_extension_with(reader, out);
+  } else {
+    RunReader<RunCursor> reader(run);
+    read_extension_with(reader, out);
   }
 }
 

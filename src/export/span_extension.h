@@ -30,9 +30,9 @@ std::size_t extension_slots_for(const SpanRecord& record) noexcept;
 // first slot on.
 void write_extension(const SpanRecord& record, const SlotRun& run, std::size_t slots) noexcept;
 
-// Reads it back into `out` (a SpanData reused from batch to batch), replacing its attributes,
+// Reads it back from the `slots` slots of `run` into `out` (a SpanData reused from batch to batch), replacing its attributes,
 // events, status message, trace state and dropped counts, and its name when the slot did not hold
 // it. Throws std::bad_alloc only.
-void read_extension(const SlotRun& run, SpanData& out);
+void read_extension(const SlotRun& run, std::size_t slots, SpanData& out);
 
 }  // namespace weft::detail
