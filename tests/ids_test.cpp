@@ -76,6 +76,45 @@ TEST(IdGenerationTest, GeneratedIdsAreValidAndDistinct) {
   EXPECT_EQ(spans.size(), 10000u);
 }
 
+// Every bit of a trace id, and every bit of the difference (XOR) between one id and the next, is
+// set in half of many ids: a generator whose output follows its state (a counter, a weak mix)
+// leaves some bit of the difference fixed. 100,000 ids: a bit set in 50% +- 0.8% (5 standard
+// deviations) passes.
+TEST(IdGenerationTest, EveryBitOfTheIdsAndOfTheirDifferencesIsSetHalfTheTime) {
+  constexpr int kIds = 100000;
+  std::array<int, 128> set_in_id{};
+  std::array<int, 128> set_in_difference{};
+  std::array<int, 64> set_in_span_difference{};
+  TraceId previous = generate_trace_id();
+  SpanId previous_span = generate_span_id();
+  for (int i = 0; i < kIds; ++i) {
+    const TraceId id = generate_trace_id();
+    const SpanId span = generate_span_id();
+    for (int bit = 0; bit < 64; ++bit) {
+      set_in_id[bit] += static_cast<int>((id.high() >> bit) & 1);
+      set_in_id[64 + bit] += static_cast<int>((id.low() >> bit) & 1);
+      set_in_difference[bit] += static_cast<int>(((id.high() ^ previous.high()) >> bit) & 1);
+      set_in_difference[64 + bit] += static_cast<int>(((id.low() ^ previous.low()) >> bit) & 1);
+      set_in_span_difference[bit] +=
+          static_cast<int>(((span.word() ^ previous_span.word()) >> bit) & 1);
+    }
+    previous = id;
+    previous_span = span;
+  }
+  constexpr int kLow = kIds / 2 - 800;
+  constexpr int kHigh = kIds / 2 + 800;
+  for (int bit = 0; bit < 128; ++bit) {
+    EXPECT_TRUE(set_in_id[bit] > kLow && set_in_id[bit] < kHigh)
+        << "trace id bit " << bit << ": " << set_in_id[bit];
+    EXPECT_TRUE(set_in_difference[bit] > kLow && set_in_difference[bit] < kHigh)
+        << "trace id difference bit " << bit << ": " << set_in_difference[bit];
+  }
+  for (int bit = 0; bit < 64; ++bit) {
+    EXPECT_TRUE(set_in_span_difference[bit] > kLow && set_in_span_difference[bit] < kHigh)
+        << "span id difference bit " << bit << ": " << set_in_span_difference[bit];
+  }
+}
+
 TEST(IdGenerationTest, ForkedChildGeneratesDifferentIdsThanParent) {
   generate_span_id();  // the generator of this thread is seeded before the fork
   int pipe_fds[2];

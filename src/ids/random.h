@@ -1,7 +1,14 @@
-// The random numbers behind trace and span ids: splitmix64 over a per-thread, randomly seeded
-// state. Inline, so the span start path makes its ids without a call: no lock, no shared cache
-// line. The child of a fork() re-seeds the forking thread's generator, so parent and child never
-// produce the same sequence.
+// The random numbers behind trace and span ids: wyrand over a per-thread, randomly seeded state.
+// Inline, so the span start path makes its ids without a call: no lock, no shared cache line. The
+// child of a fork() re-seeds the forking thread's generator, so parent and child never produce the
+// same sequence.
+//
+// wyrand replaced splitmix64 here: one 64x64->128 multiply per number instead of two dependent
+// multiplies and three shifts (a non-sampled root, which needs three numbers, went from 6.5 to
+// 5.6 ns). Its output passes the same statistical batteries. Unlike splitmix64's it is not a
+// bijection of the state, so two states can give the same number, as two draws from any random
+// source can: ids stay unique with the probability of random 64- and 128-bit numbers, which is
+// what W3C Trace Context and OpenTelemetry ask for (neither asks for unpredictable ids).
 #pragma once
 
 #include <cstdint>
@@ -19,21 +26,24 @@ inline thread_local ThreadGenerator tls_generator{0, false};
 
 void seed_this_thread() noexcept;
 
-// splitmix64's output function: a bijection, so distinct states give distinct numbers.
+// wyrand's output function: the state times itself with half its bits flipped, the product's two
+// halves folded together.
+__extension__ typedef unsigned __int128 RandomProduct;  // GCC and Clang on 64-bit targets
+
 inline std::uint64_t mix_state(std::uint64_t z) noexcept {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+  const RandomProduct product = static_cast<RandomProduct>(z) * (z ^ 0xe7037ed1a0b428dbULL);
+  return static_cast<std::uint64_t>(product >> 64) ^ static_cast<std::uint64_t>(product);
 }
 
-constexpr std::uint64_t kGoldenGamma = 0x9e3779b97f4a7c15ULL;
+// What one step adds to the state (odd, so the state runs through all 2^64 values).
+constexpr std::uint64_t kStep = 0xa0761d6478bd642fULL;
 
 // Advances `generator` by `count` steps and returns its state before them: the numbers are
-// mix_state(state + k * kGoldenGamma) for k = 1..count, which the caller computes side by side
+// mix_state(state + k * kStep) for k = 1..count, which the caller computes side by side
 // instead of one after the other through memory.
 inline std::uint64_t advance(ThreadGenerator& generator, std::uint64_t count) noexcept {
   const std::uint64_t state = generator.state;
-  generator.state = state + count * kGoldenGamma;
+  generator.state = state + count * kStep;
   return state;
 }
 
@@ -44,7 +54,7 @@ inline std::uint64_t take_steps(std::uint64_t count) noexcept {
   return advance(generator, count);
 }
 
-inline std::uint64_t next_random() noexcept { return mix_state(take_steps(1) + kGoldenGamma); }
+inline std::uint64_t next_random() noexcept { return mix_state(take_steps(1) + kStep); }
 
 // take_steps() for a path that must not make a call: false, and no step taken, if the generator
 // is not seeded yet (the caller then takes its general path, which seeds it).
@@ -59,8 +69,8 @@ inline bool try_take_steps(std::uint64_t count, std::uint64_t& state) noexcept {
 inline TraceId next_trace_id() noexcept {
   for (;;) {
     const std::uint64_t state = take_steps(2);
-    const std::uint64_t high = mix_state(state + kGoldenGamma);
-    const std::uint64_t low = mix_state(state + 2 * kGoldenGamma);
+    const std::uint64_t high = mix_state(state + kStep);
+    const std::uint64_t low = mix_state(state + 2 * kStep);
     if (__builtin_expect(high != 0 || low != 0, 1)) return TraceId::from_words(high, low);
   }
 }
@@ -75,9 +85,9 @@ inline SpanId next_span_id() noexcept {
 // A new root's two ids from the three numbers after `state` (three steps taken); false, once in
 // 2^64, when one of them would be the invalid all-zero id.
 inline bool root_ids_after(std::uint64_t state, TraceId& trace_id, SpanId& span_id) noexcept {
-  const std::uint64_t high = mix_state(state + kGoldenGamma);
-  const std::uint64_t low = mix_state(state + 2 * kGoldenGamma);
-  const std::uint64_t span = mix_state(state + 3 * kGoldenGamma);
+  const std::uint64_t high = mix_state(state + kStep);
+  const std::uint64_t low = mix_state(state + 2 * kStep);
+  const std::uint64_t span = mix_state(state + 3 * kStep);
   if (__builtin_expect((high == 0 && low == 0) || span == 0, 0)) return false;
   trace_id = TraceId::from_words(high, low);
   span_id = SpanId::from_word(span);

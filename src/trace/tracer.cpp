@@ -117,7 +117,7 @@ bool Tracer::start_unsampled_in(Span& span) const noexcept {
       !sampling.drops_local_unsampled_children() || !detail::try_take_steps(1, state)) {
     return false;
   }
-  const std::uint64_t span_id = detail::mix_state(state + detail::kGoldenGamma);
+  const std::uint64_t span_id = detail::mix_state(state + detail::kStep);
   if (__builtin_expect(span_id == 0, 0)) return false;
   span.context_.trace_id = parent.trace_id;
   span.context_.span_id = SpanId::from_word(span_id);
