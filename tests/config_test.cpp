@@ -127,6 +127,15 @@ TEST(ConfigTest, BatchVariablesAndTheirBadValues) {
   EXPECT_TRUE(any_warning_contains(bad, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"));
 }
 
+// OTEL_BSP_EXPORT_TIMEOUT is a Timeout: "Implementations SHOULD interpret timeout zero values ...
+// as indefinite" (and MAY use the largest 32-bit number of milliseconds). Taken as 0 ms, a flush
+// or shutdown would not wait at all and the spans still queued at exit would be lost.
+TEST(ConfigTest, AnExportTimeoutOfZeroMeansNoLimit) {
+  Config config = finalize_config({}, fake_environment({{"OTEL_BSP_EXPORT_TIMEOUT", "0"}}));
+  EXPECT_EQ(config.batch.export_timeout, std::chrono::milliseconds(INT32_MAX));
+  EXPECT_TRUE(config.warnings.empty());
+}
+
 TEST(ConfigTest, LimitVariables) {
   Config config = finalize_config({}, fake_environment({{"OTEL_ATTRIBUTE_COUNT_LIMIT", "10"},
                                                         {"OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "64"},

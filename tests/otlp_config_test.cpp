@@ -85,6 +85,20 @@ TEST(OtlpConfig, ProtocolTimeoutCompressionAndCertificates) {
   EXPECT_EQ(options.client_certificate_file, "/etc/cert.pem");
 }
 
+// OTEL_EXPORTER_OTLP_TIMEOUT is a Timeout: "Implementations SHOULD interpret timeout zero values
+// (i.e. 0 indicating 0 milliseconds) as indefinite", and MAY substitute the largest number of
+// milliseconds a 32-bit integer holds.
+TEST(OtlpConfig, ATimeoutOfZeroMeansNoLimit) {
+  std::vector<std::string> warnings;
+  const auto options = options_from({{"OTEL_EXPORTER_OTLP_TIMEOUT", "0"}}, &warnings);
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_EQ(options.timeout, std::chrono::milliseconds(INT32_MAX));
+  EXPECT_EQ(options_from({{"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "0"},
+                          {"OTEL_EXPORTER_OTLP_TIMEOUT", "5"}})
+                .timeout,
+            std::chrono::milliseconds(INT32_MAX));
+}
+
 TEST(OtlpConfig, BadValuesAreNamedAndFallBackToDefaults) {
   std::vector<std::string> warnings;
   const auto options = options_from({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"},

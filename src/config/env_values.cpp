@@ -70,6 +70,12 @@ std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
   return value;
 }
 
+std::chrono::milliseconds timeout_from_milliseconds(std::uint64_t milliseconds) noexcept {
+  const auto limit = static_cast<std::uint64_t>(kIndefiniteTimeout.count());
+  if (milliseconds == 0 || milliseconds > limit) return kIndefiniteTimeout;
+  return std::chrono::milliseconds(static_cast<std::int64_t>(milliseconds));
+}
+
 std::optional<double> parse_double(std::string_view text) {
   const std::string value(trim(text));
   if (value.empty()) return std::nullopt;

@@ -137,7 +137,11 @@ std::chrono::milliseconds milliseconds(const EnvironmentReader& env, std::string
 BatchOptions batch_from_environment(const EnvironmentReader& env) {
   BatchOptions batch;
   batch.schedule_delay = milliseconds(env, "OTEL_BSP_SCHEDULE_DELAY", batch.schedule_delay);
-  batch.export_timeout = milliseconds(env, "OTEL_BSP_EXPORT_TIMEOUT", batch.export_timeout);
+  // A Timeout: 0 means no limit (see timeout_from_milliseconds).
+  if (env.text("OTEL_BSP_EXPORT_TIMEOUT")) {
+    batch.export_timeout = detail::timeout_from_milliseconds(env.count(
+        "OTEL_BSP_EXPORT_TIMEOUT", static_cast<std::uint64_t>(batch.export_timeout.count())));
+  }
   batch.max_queue_size = env.count("OTEL_BSP_MAX_QUEUE_SIZE", batch.max_queue_size);
   batch.max_export_batch_size =
       env.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", batch.max_export_batch_size);

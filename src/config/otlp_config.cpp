@@ -100,11 +100,12 @@ OtlpHttpOptions otlp_options_from_environment(const Environment& environment,
     }
   }
   if (auto timeout = variables.get("TIMEOUT")) {
-    auto milliseconds = parse_unsigned(timeout->second);
-    if (milliseconds && *milliseconds > 0) {
-      options.timeout = std::chrono::milliseconds(*milliseconds);
+    // A Timeout: 0 means no limit (see timeout_from_milliseconds).
+    if (auto milliseconds = parse_unsigned(timeout->second)) {
+      options.timeout = timeout_from_milliseconds(*milliseconds);
     } else {
-      variables.warn(timeout->first, timeout->second, "a positive number of milliseconds",
+      variables.warn(timeout->first, timeout->second,
+                     "a non-negative number of milliseconds, 0 for no limit",
                      std::to_string(options.timeout.count()));
     }
   }
