@@ -121,7 +121,8 @@ TEST(ConfigTest, BatchVariablesAndTheirBadValues) {
                                                      {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "4096"}}));
   EXPECT_EQ(bad.batch.schedule_delay, std::chrono::milliseconds(5000));
   EXPECT_EQ(bad.batch.max_queue_size, 2048u);
-  EXPECT_EQ(bad.batch.max_export_batch_size, 2048u) << "never more than the queue holds";
+  // Out of its valid range (at most the queue size), so treated as not set: the default 512.
+  EXPECT_EQ(bad.batch.max_export_batch_size, 512u);
   EXPECT_TRUE(any_warning_contains(bad, "OTEL_BSP_SCHEDULE_DELAY=\"-5\""));
   EXPECT_TRUE(any_warning_contains(bad, "OTEL_BSP_MAX_QUEUE_SIZE=\"lots\""));
   EXPECT_TRUE(any_warning_contains(bad, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"));
@@ -134,6 +135,21 @@ TEST(ConfigTest, AnExportTimeoutOfZeroMeansNoLimit) {
   Config config = finalize_config({}, fake_environment({{"OTEL_BSP_EXPORT_TIMEOUT", "0"}}));
   EXPECT_EQ(config.batch.export_timeout, std::chrono::milliseconds(INT32_MAX));
   EXPECT_TRUE(config.warnings.empty());
+}
+
+// "For variables accepting a numeric value, if the user provides a value ... which is outside the
+// valid range for the configuration item, the implementation SHOULD generate a warning and
+// gracefully ignore the setting, i.e., treat them as not set."
+TEST(ConfigTest, ABatchSizeOverTheQueueSizeIsTreatedAsNotSet) {
+  Config config = finalize_config({}, fake_environment({{"OTEL_BSP_MAX_QUEUE_SIZE", "1000"},
+                                                        {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "1001"}}));
+  EXPECT_EQ(config.batch.max_export_batch_size, 512u);
+  EXPECT_TRUE(any_warning_contains(config, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE=\"1001\""));
+
+  // The default itself still never exceeds a smaller queue.
+  Config small = finalize_config({}, fake_environment({{"OTEL_BSP_MAX_QUEUE_SIZE", "100"}}));
+  EXPECT_EQ(small.batch.max_export_batch_size, 100u);
+  EXPECT_TRUE(small.warnings.empty());
 }
 
 TEST(ConfigTest, LimitVariables) {

@@ -1,5 +1,6 @@
 // Options + OTEL_* environment variables -> Config. Every bad value becomes a warning that names the
 // variable, the value and the default used instead.
+#include <algorithm>
 #include <cstdlib>
 
 #include "config/env_values.h"
@@ -136,6 +137,7 @@ std::chrono::milliseconds milliseconds(const EnvironmentReader& env, std::string
 
 BatchOptions batch_from_environment(const EnvironmentReader& env) {
   BatchOptions batch;
+  const BatchOptions defaults;
   batch.schedule_delay = milliseconds(env, "OTEL_BSP_SCHEDULE_DELAY", batch.schedule_delay);
   // A Timeout: 0 means no limit (see timeout_from_milliseconds).
   if (env.text("OTEL_BSP_EXPORT_TIMEOUT")) {
@@ -143,16 +145,25 @@ BatchOptions batch_from_environment(const EnvironmentReader& env) {
         "OTEL_BSP_EXPORT_TIMEOUT", static_cast<std::uint64_t>(batch.export_timeout.count())));
   }
   batch.max_queue_size = env.count("OTEL_BSP_MAX_QUEUE_SIZE", batch.max_queue_size);
-  batch.max_export_batch_size =
-      env.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", batch.max_export_batch_size);
   if (batch.max_queue_size == 0) {
-    env.warn("OTEL_BSP_MAX_QUEUE_SIZE", "0", "a positive integer", "2048");
-    batch.max_queue_size = 2048;
+    env.warn("OTEL_BSP_MAX_QUEUE_SIZE", "0", "a positive integer",
+             std::to_string(defaults.max_queue_size));
+    batch.max_queue_size = defaults.max_queue_size;
   }
-  if (batch.max_export_batch_size == 0 || batch.max_export_batch_size > batch.max_queue_size) {
-    env.warn("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", std::to_string(batch.max_export_batch_size),
-             "between 1 and OTEL_BSP_MAX_QUEUE_SIZE", std::to_string(batch.max_queue_size));
-    batch.max_export_batch_size = batch.max_queue_size;
+  // A value out of the valid range (1 to the queue size) is treated as not set, as the
+  // specification says of numeric variables; the default shrinks to a smaller queue.
+  batch.max_export_batch_size = std::min(defaults.max_export_batch_size, batch.max_queue_size);
+  if (const auto text = env.text("OTEL_BSP_MAX_EXPORT_BATCH_SIZE")) {
+    const std::uint64_t size =
+        env.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", batch.max_export_batch_size);
+    if (size == 0 || size > batch.max_queue_size) {
+      env.warn("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", *text,
+               "between 1 and OTEL_BSP_MAX_QUEUE_SIZE (" + std::to_string(batch.max_queue_size) +
+                   ")",
+               std::to_string(batch.max_export_batch_size));
+    } else {
+      batch.max_export_batch_size = size;
+    }
   }
   return batch;
 }
