@@ -36,6 +36,20 @@ TEST(OtlpConfig, TheBaseEndpointGetsTheSignalPathAppended) {
       "https://gw.example.com/otlp/v1/traces");
 }
 
+// The specification: exporters MUST honor the scheme, host, port and path of
+// OTEL_EXPORTER_OTLP_ENDPOINT and MAY ignore the other components; the signal's path goes after
+// the base path, never into a query or fragment.
+TEST(OtlpConfig, TheSignalPathGoesIntoThePathNotTheQuery) {
+  EXPECT_EQ(
+      options_from({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/base?tenant=a"}})
+          .endpoint,
+      "http://collector:4318/base/v1/traces?tenant=a");
+  EXPECT_EQ(options_from({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318?x=1"}}).endpoint,
+            "http://collector:4318/v1/traces?x=1");
+  EXPECT_EQ(options_from({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/#top"}}).endpoint,
+            "http://collector:4318/v1/traces#top");
+}
+
 TEST(OtlpConfig, TheTracesEndpointIsUsedAsIsAndWins) {
   EXPECT_EQ(options_from({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://base:4318"},
                           {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://traces:9999/custom"}})

@@ -69,9 +69,16 @@ void read_endpoint(const OtlpVariables& variables, OtlpHttpOptions& options) {
 }  // namespace
 
 std::string traces_url_from_base(std::string_view base) {
-  std::string url(base);
+  // The path is what gets "/v1/traces": a query or fragment (which the specification lets an
+  // exporter ignore) stays after it rather than swallowing it.
+  const std::size_t scheme_end = base.find("://");
+  const std::size_t suffix_at =
+      base.find_first_of("?#", scheme_end == std::string_view::npos ? 0 : scheme_end + 3);
+  std::string url(base.substr(0, suffix_at));
   if (url.empty() || url.back() != '/') url.push_back('/');
-  return url + "v1/traces";
+  url += "v1/traces";
+  if (suffix_at != std::string_view::npos) url += base.substr(suffix_at);
+  return url;
 }
 
 OtlpHttpOptions otlp_options_from_environment(const Environment& environment,
