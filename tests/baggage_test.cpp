@@ -138,13 +138,27 @@ TEST(BaggageTest, RepeatedKeyKeepsTheLastValueAtTheFirstPosition) {
   EXPECT_EQ(Baggage::parse("k=1,k=2,bad key=3").get("k"), text("2"));
 }
 
-TEST(BaggageTest, ParsingKeepsAtMost64Members) {
+// The W3C grammar allows up to 180 list-members (list-member 0*179( OWS "," OWS list-member )),
+// and a platform MUST propagate a baggage-string of at least 8192 bytes: 180 short members are well
+// within that, so all of them are propagated (as OpenTelemetry's other SDKs do).
+TEST(BaggageTest, ShortMembersUpToTheGrammarsMaximumOf180AreAllPropagated) {
   std::string header;
-  for (int i = 0; i < 100; ++i) header += (i ? "," : "") + ("k" + std::to_string(i)) + "=v";
+  for (int i = 0; i < 180; ++i) header += (i ? "," : "") + ("k" + std::to_string(i)) + "=v";
+  ASSERT_LT(header.size(), Baggage::kMaxHeaderBytes);
+  const Baggage baggage = Baggage::parse(header);
+  EXPECT_EQ(baggage.size(), 180u);
+  EXPECT_TRUE(baggage.get("k179"));
+  EXPECT_EQ(baggage.to_header(), header) << "and written on whole";
+}
+
+TEST(BaggageTest, ParsingKeepsAtMost180Members) {
+  std::string header;
+  for (int i = 0; i < 250; ++i) header += (i ? "," : "") + ("k" + std::to_string(i)) + "=v";
   const Baggage baggage = Baggage::parse(header);
   EXPECT_EQ(baggage.size(), Baggage::kMaxMembers);
-  EXPECT_TRUE(baggage.get("k63"));
-  EXPECT_FALSE(baggage.get("k64")) << "the first 64 are kept";
+  EXPECT_EQ(Baggage::kMaxMembers, 180u);
+  EXPECT_TRUE(baggage.get("k179"));
+  EXPECT_FALSE(baggage.get("k180")) << "the first 180 are kept";
   EXPECT_EQ(Baggage::parse(header + ",k0=last").get("k0"), text("last"))
       << "a repeated key still replaces";
 }
@@ -170,12 +184,12 @@ TEST(BaggageTest, ParsingDropsWholeMembersBeyond8192Bytes) {
 
 TEST(BaggageTest, SerializingOmitsMembersBeyondTheLimits) {
   Baggage many;
-  for (int i = 0; i < 70; ++i) many = many.set("k" + std::to_string(i), "v");
-  EXPECT_EQ(many.size(), 70u) << "set does not enforce the limits";
+  for (int i = 0; i < 190; ++i) many = many.set("k" + std::to_string(i), "v");
+  EXPECT_EQ(many.size(), 190u) << "set does not enforce the limits";
   const Baggage written = Baggage::parse(many.to_header());
-  EXPECT_EQ(written.size(), 64u);
-  EXPECT_TRUE(written.get("k63"));
-  EXPECT_FALSE(written.get("k64"));
+  EXPECT_EQ(written.size(), 180u);
+  EXPECT_TRUE(written.get("k179"));
+  EXPECT_FALSE(written.get("k180"));
 
   Baggage big;
   for (int i = 0; i < 60; ++i) big = big.set("k" + std::to_string(i), std::string(200, 'v'));
@@ -212,7 +226,7 @@ TEST(BaggageTest, InvalidKeysOrMetadataLeaveTheBaggageUnchanged) {
 TEST(BaggageTest, HugeInputsAreHandledInLinearTime) {
   std::string header;
   for (int i = 0; i < 200000; ++i) header += "k" + std::to_string(i % 1000) + "=v,";
-  EXPECT_EQ(Baggage::parse(header).size(), 64u);
+  EXPECT_EQ(Baggage::parse(header).size(), 180u);
   EXPECT_TRUE(Baggage::parse(std::string(1 << 20, ',')).empty());
   EXPECT_TRUE(Baggage::parse(std::string(1 << 20, '%')).empty()) << "no '='";
   EXPECT_EQ(Baggage::parse("k=" + std::string(1 << 20, '%')).size(), 0u) << "too big";

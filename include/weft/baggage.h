@@ -20,8 +20,10 @@ class Baggage {
       return a.key == b.key && a.value == b.value && a.metadata == b.metadata;
     }
   };
-  // Limits of the W3C Baggage specification, applied when parsing and when serializing.
-  static constexpr std::size_t kMaxMembers = 64;
+  // Limits, applied when parsing and when serializing. The W3C grammar allows at most 180
+  // list-members, and a platform must propagate at least 64 members and a baggage-string of at
+  // least 8192 bytes; OpenTelemetry's other SDKs propagate up to 180 members and 8192 bytes.
+  static constexpr std::size_t kMaxMembers = 180;
   static constexpr std::size_t kMaxHeaderBytes = 8192;
 
   Baggage() noexcept = default;

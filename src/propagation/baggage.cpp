@@ -7,11 +7,13 @@
 //   member (the value is then re-encoded as "%25" on output). Decoded bytes that are not valid
 //   UTF-8 become U+FFFD, as the specification requires.
 // - A repeated key: the last value and properties win, at the position of the first.
-// - Limits (64 members, 8192 bytes), the same when parsing and when serializing: members are
+// - Limits (180 members, 8192 bytes), the same when parsing and when serializing: members are
 //   taken in order; one that would exceed either limit is left out whole (the specification
 //   forbids propagating part of a member), and later members that still fit are kept. Sizes are
 //   those of the header weft writes, so a parsed baggage is always written whole. When parsing,
-//   keys after the first 64 distinct ones are dropped before the byte limit is applied.
+//   keys after the first 180 distinct ones are dropped before the byte limit is applied. (180 is
+//   the grammar's maximum, list-member 0*179( OWS "," OWS list-member ); a cap of 64 would drop
+//   members of a header well under the 8192 bytes a platform MUST propagate.)
 // - Properties are validated but kept as received (without the OWS around them).
 #include "weft/baggage.h"
 
@@ -226,7 +228,7 @@ Baggage::Baggage(std::vector<Entry> entries)
 Baggage Baggage::parse(std::string_view header) {
   std::vector<Entry> entries;
   // Linear in the header: each member is scanned a bounded number of times, and the duplicate
-  // check compares with at most 64 entries.
+  // check compares with at most 180 entries.
   while (true) {
     const std::size_t comma = header.find(',');
     const std::string_view member = detail::trim_ows(header.substr(0, comma));
