@@ -7,10 +7,18 @@
 namespace weft::cli {
 namespace {
 
+// The member `name` of `object`, or nullptr when it is absent or null: the protobuf JSON mapping,
+// which OTLP/JSON follows, takes null as the field's default value (no list, no message, no id).
+const nlohmann::json* field(const nlohmann::json& object, const char* name) {
+  const auto found = object.find(name);
+  if (found == object.end() || found->is_null()) return nullptr;
+  return &*found;
+}
+
 // `digits` hex digits, not all zero: a valid trace or span id.
-bool is_valid_id(const nlohmann::json& value, std::size_t digits) {
-  if (!value.is_string()) return false;
-  const std::string& text = value.get_ref<const std::string&>();
+bool is_valid_id(const nlohmann::json* value, std::size_t digits) {
+  if (value == nullptr || !value->is_string()) return false;
+  const std::string& text = value->get_ref<const std::string&>();
   if (text.size() != digits) return false;
   for (char c : text) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
@@ -20,19 +28,19 @@ bool is_valid_id(const nlohmann::json& value, std::size_t digits) {
 
 // An optional id (parentSpanId): absent, empty, all zeros (a root) or a valid id.
 bool is_optional_id(const nlohmann::json& object, const char* name, std::size_t digits) {
-  if (!object.contains(name)) return true;
-  const auto& value = object[name];
-  if (!value.is_string()) return false;
-  const std::string& text = value.get_ref<const std::string&>();
+  const nlohmann::json* value = field(object, name);
+  if (value == nullptr) return true;
+  if (!value->is_string()) return false;
+  const std::string& text = value->get_ref<const std::string&>();
   return text.empty() || text == std::string(digits, '0') || is_valid_id(value, digits);
 }
 
 // The ids of a span or a link: without them a reader cannot place it in a trace.
 std::string check_ids(const nlohmann::json& object, const char* what) {
-  if (!object.contains("traceId") || !is_valid_id(object["traceId"], 32)) {
+  if (!is_valid_id(field(object, "traceId"), 32)) {
     return std::string(what) + " has no valid traceId (32 hex digits, not all zero)";
   }
-  if (!object.contains("spanId") || !is_valid_id(object["spanId"], 16)) {
+  if (!is_valid_id(field(object, "spanId"), 16)) {
     return std::string(what) + " has no valid spanId (16 hex digits, not all zero)";
   }
   return {};
@@ -41,24 +49,26 @@ std::string check_ids(const nlohmann::json& object, const char* what) {
 // The shape `weft view` and OTLP/JSON readers rely on; returns the problem, or "" if none.
 std::string check_request(const nlohmann::json& request, std::size_t& span_count) {
   if (!request.is_object()) return "the body is not a JSON object";
-  if (!request.contains("resourceSpans")) return {};
-  const auto& resource_spans = request["resourceSpans"];
-  if (!resource_spans.is_array()) return "resourceSpans is not an array";
-  for (const auto& resource : resource_spans) {
+  const nlohmann::json* resource_spans = field(request, "resourceSpans");
+  if (resource_spans == nullptr) return {};
+  if (!resource_spans->is_array()) return "resourceSpans is not an array";
+  for (const auto& resource : *resource_spans) {
     if (!resource.is_object()) return "a resourceSpans entry is not an object";
-    if (!resource.contains("scopeSpans")) continue;
-    if (!resource["scopeSpans"].is_array()) return "scopeSpans is not an array";
-    for (const auto& scope : resource["scopeSpans"]) {
+    const nlohmann::json* scope_spans = field(resource, "scopeSpans");
+    if (scope_spans == nullptr) continue;
+    if (!scope_spans->is_array()) return "scopeSpans is not an array";
+    for (const auto& scope : *scope_spans) {
       if (!scope.is_object()) return "a scopeSpans entry is not an object";
-      if (!scope.contains("spans")) continue;
-      if (!scope["spans"].is_array()) return "spans is not an array";
-      for (const auto& span : scope["spans"]) {
+      const nlohmann::json* spans = field(scope, "spans");
+      if (spans == nullptr) continue;
+      if (!spans->is_array()) return "spans is not an array";
+      for (const auto& span : *spans) {
         if (!span.is_object()) return "a span is not an object";
         if (std::string problem = check_ids(span, "a span"); !problem.empty()) return problem;
         if (!is_optional_id(span, "parentSpanId", 16)) return "a span has a malformed parentSpanId";
-        if (span.contains("links")) {
-          if (!span["links"].is_array()) return "links is not an array";
-          for (const auto& link : span["links"]) {
+        if (const nlohmann::json* links = field(span, "links")) {
+          if (!links->is_array()) return "links is not an array";
+          for (const auto& link : *links) {
             if (!link.is_object()) return "a link is not an object";
             if (std::string problem = check_ids(link, "a link"); !problem.empty()) return problem;
           }
