@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "test_provider.h"
+#include "trace/attribute_limits.h"
 #include "weft/diagnostics.h"
 #include "weft/span.h"
 #include "weft/thread_name.h"
@@ -239,6 +240,47 @@ TEST(TracerTest, SpanLimitsDropAndCount) {
   EXPECT_EQ(data.events[0].dropped_attributes_count, 1u);
   EXPECT_EQ(data.links.size(), 1u);
   EXPECT_EQ(data.dropped_links_count, 1u);
+}
+
+// The length limit counts characters, as the specification says, and never cuts one in two: a
+// UTF-8 string cut inside a character is refused by strict OTLP receivers.
+TEST(TracerTest, TheValueLengthLimitCountsCharactersNotBytes) {
+  Options options;
+  SpanLimits limits;
+  limits.attribute_value_length = 4;
+  options.limits = limits;
+  MemoryProvider memory(std::move(options));
+  Span span = memory.tracer().start_span("utf8");
+  span.set_attribute("accented", "h\u00e9ll\u00f6 w\u00f6rld");  // 2-byte characters
+  span.set_attribute("emoji", "\U0001F600\U0001F601\U0001F602\U0001F603\U0001F604");
+  span.set_attribute("short", "\u20ac\u20ac\u20ac\u20ac");  // 4 characters, 12 bytes: kept
+  span.set_attribute("array", std::vector<std::string>{"\u00e9\u00e9\u00e9\u00e9\u00e9", "ab"});
+  span.add_event("event", {{"text", "\u00fc\u00fc\u00fc\u00fc\u00fc\u00fc"}});
+  span.end();
+  const SpanData data = memory.find("utf8");
+  EXPECT_EQ(*find_attribute(data.attributes, "accented"), AttributeValue(std::string("h\u00e9ll")));
+  EXPECT_EQ(*find_attribute(data.attributes, "emoji"),
+            AttributeValue(std::string("\U0001F600\U0001F601\U0001F602\U0001F603")));
+  EXPECT_EQ(*find_attribute(data.attributes, "short"),
+            AttributeValue(std::string("\u20ac\u20ac\u20ac\u20ac")));
+  EXPECT_EQ(*find_attribute(data.attributes, "array"),
+            AttributeValue(std::vector<std::string>{"\u00e9\u00e9\u00e9\u00e9", "ab"}));
+  ASSERT_EQ(data.events.size(), 1u);
+  EXPECT_EQ(*find_attribute(data.events[0].attributes, "text"),
+            AttributeValue(std::string("\u00fc\u00fc\u00fc\u00fc")));
+}
+
+// Invalid UTF-8 still gets a length: a byte that belongs to no character counts as one, and a
+// sequence cut short by the end of the text or by another lead byte is one character.
+TEST(TracerTest, Utf8PrefixOfInvalidTextCountsStrayBytesAsCharacters) {
+  EXPECT_EQ(detail::utf8_prefix_bytes(std::string_view("\xff\xfe\x61"), 2), 2u);  // then "a"
+  EXPECT_EQ(detail::utf8_prefix_bytes("\x80\x80x", 2), 2u);
+  EXPECT_EQ(detail::utf8_prefix_bytes("ab\xe2\x82", 3), 4u);            // a, b, a short sequence
+  EXPECT_EQ(detail::utf8_prefix_bytes("\xe2\xc3\xa9z", 2), 3u);         // a lead, then "\xc3\xa9"
+  EXPECT_EQ(detail::utf8_prefix_bytes("\xf0\x9f\x98\x80\x80", 1), 4u);  // the 5th byte is its own
+  EXPECT_EQ(detail::utf8_prefix_bytes("", 3), 0u);
+  EXPECT_EQ(detail::utf8_prefix_bytes("abc", 0), 0u);
+  EXPECT_EQ(detail::truncated_text("abc", 3), "abc");
 }
 
 TEST(TracerTest, EverySpanRecordsItsThreadIdAndName) {

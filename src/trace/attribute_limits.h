@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <utility>
 
 #include "runtime/short_text.h"
@@ -10,6 +11,20 @@
 
 namespace weft::detail {
 
+// The byte length of the first `max_characters` characters of UTF-8 `text` (all of it when it has
+// no more). The specification counts a string's length in characters, and a cut inside one would
+// leave invalid UTF-8 that strict receivers refuse. A byte that continues no character (invalid
+// UTF-8) counts as one.
+std::size_t utf8_prefix_bytes(std::string_view text, std::size_t max_characters) noexcept;
+
+// `text` cut to at most `max_characters` characters. A text of no more bytes than that is returned
+// as it is without being looked at (the common case, and the only one without a limit).
+inline std::string_view truncated_text(std::string_view text, std::size_t max_characters) noexcept {
+  if (__builtin_expect(text.size() <= max_characters, 1)) return text;
+  return text.substr(0, utf8_prefix_bytes(text, max_characters));
+}
+
+// Cuts a string value, or each string of an array value, to `max_length` characters.
 void truncate_strings(AttributeValue& value, std::size_t max_length);
 
 // Puts the value built from `value` (an AttributeValue, or std::in_place_type<T> and what a T is

@@ -64,9 +64,9 @@ void Span::set_double_attribute(std::string_view key, double value) {
 
 void Span::set_string_attribute(std::string_view key, std::string_view value) {
   const SpanLimits& limits = limits_of(*record_);
-  detail::put_attribute_as<std::string>(record_->attributes, record_->dropped_attributes_count,
-                                        key, value.substr(0, limits.attribute_value_length),
-                                        limits.attribute_count);
+  detail::put_attribute_as<std::string>(
+      record_->attributes, record_->dropped_attributes_count, key,
+      detail::truncated_text(value, limits.attribute_value_length), limits.attribute_count);
 }
 
 Span& Span::set_attributes(std::initializer_list<KeyValue> attributes) {
