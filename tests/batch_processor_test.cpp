@@ -1,6 +1,9 @@
 // The batch processor: spans from many threads all arrive, batches respect their size, a full
 // queue drops and counts without blocking, flush and shutdown honour their deadlines.
+#include <time.h>
+
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -118,6 +121,49 @@ TEST(BatchProcessorTest, ExportsWithoutFlushOnceABatchIsFull) {
   }
   std::lock_guard<std::mutex> lock(fixture.exported->mutex);
   EXPECT_EQ(fixture.exported->names.size(), 10u);
+}
+
+// CPU time of this process, all threads.
+std::chrono::nanoseconds process_cpu_time() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
+}
+
+// Whether the process stays nearly idle for `idle` (its threads use under a third of it): an
+// export thread that spins uses all of it.
+bool stays_idle_for(std::chrono::milliseconds idle) {
+  const auto before = process_cpu_time();
+  std::this_thread::sleep_for(idle);
+  return process_cpu_time() - before < idle / 3;
+}
+
+// OTEL_BSP_SCHEDULE_DELAY=0 is a valid value: export as soon as possible. It must not make the
+// export thread spin (it did: every wait returned at once); nor may the longest delay, which is
+// past what the clock's arithmetic can add.
+TEST(BatchProcessorTest, ScheduleDelaysOfZeroAndOfTheLongestValueDoNotSpin) {
+  {
+    BatchOptions batch;
+    batch.schedule_delay = std::chrono::milliseconds(0);
+    BatchFixture fixture(batch);
+    fixture.provider->tracer("test").start_span("soon").end();
+    fixture.wait_for_export_calls(1);  // exported by the schedule, not by a full batch or a flush
+    {
+      std::lock_guard<std::mutex> lock(fixture.exported->mutex);
+      EXPECT_EQ(fixture.exported->names.count("soon"), 1u);
+    }
+    EXPECT_TRUE(stays_idle_for(std::chrono::milliseconds(300)));
+  }
+  {
+    BatchOptions batch;
+    batch.schedule_delay = std::chrono::milliseconds::max();
+    BatchFixture fixture(batch);
+    fixture.provider->tracer("test").start_span("later").end();
+    EXPECT_TRUE(stays_idle_for(std::chrono::milliseconds(300)));
+    ASSERT_TRUE(fixture.provider->force_flush(std::chrono::seconds(10)));
+    std::lock_guard<std::mutex> lock(fixture.exported->mutex);
+    EXPECT_EQ(fixture.exported->names.count("later"), 1u);
+  }
 }
 
 TEST(BatchProcessorTest, FullQueueDropsAndCountsWithoutBlocking) {

@@ -41,11 +41,25 @@ constexpr std::chrono::milliseconds kForkExportWait{2000};
 // drains) whatever the variable says.
 constexpr std::size_t kMaxQueuePerThread = 65536;
 
+// The waits of the export thread and of shutdown, within what a condition variable can wait: a
+// schedule delay of 0 made the export thread spin (every wait returned at once), and a wait past
+// the clock's range (about 292 years in nanoseconds) is an overflow waiting to happen. Longer than
+// about 24.8 days (the longest timeout the specification lets an SDK use for "no limit") is capped
+// there.
+BatchOptions with_usable_waits(BatchOptions options) {
+  constexpr std::chrono::milliseconds kLongest{INT32_MAX};
+  options.schedule_delay =
+      std::clamp(options.schedule_delay, std::chrono::milliseconds(1), kLongest);
+  options.export_timeout =
+      std::clamp(options.export_timeout, std::chrono::milliseconds(0), kLongest);
+  return options;
+}
+
 // What the export thread shares with the processor. The thread holds it too, so a shutdown that
 // timed out can leave the thread running without a dangling processor.
 struct BatchState {
   BatchState(std::unique_ptr<SpanExporter> exporter_, BatchOptions options_)
-      : exporter(std::move(exporter_)), options(options_) {}
+      : exporter(std::move(exporter_)), options(with_usable_waits(options_)) {}
 
   std::unique_ptr<SpanExporter> exporter;  // null in a child forked during an export: drop
   const BatchOptions options;
