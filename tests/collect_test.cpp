@@ -148,6 +148,34 @@ TEST(CollectReceiver, MalformedBodiesAreRefusedWithTheReason) {
   EXPECT_EQ(received.status, 415);
 }
 
+// The protobuf JSON mapping lets a request name fields as in the .proto ("resource_spans"): they
+// are read as their lowerCamelCase names, and stored that way, rather than ignored with a 200.
+TEST(CollectReceiver, OriginalProtoFieldNamesAreReadAsTheirCamelCaseNames) {
+  const std::string body =
+      R"({"resource_spans":[{"scope_spans":[{"spans":[{"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736",)"
+      R"("span_id":"00f067aa0ba902b7","parent_span_id":"00f067aa0ba902b8","name":"n",)"
+      R"("start_time_unix_nano":"1000","end_time_unix_nano":"2000",)"
+      R"("attributes":[{"key":"http.request_method","value":{"string_value":"GET"}}]}]}]}]})";
+  const auto received = cli::receive_traces(body, "application/json");
+  ASSERT_EQ(received.status, 200) << received.error;
+  EXPECT_EQ(received.span_count, 1u);
+  std::istringstream file(received.line + "\n");
+  cli::TraceFileContents contents;
+  cli::read_trace_stream(file, "collected.jsonl", contents);
+  EXPECT_TRUE(contents.problems.empty());
+  ASSERT_EQ(contents.spans.size(), 1u);
+  EXPECT_EQ(contents.spans[0].parent_span_id, "00f067aa0ba902b8");
+  EXPECT_EQ(received.line.find("_id"), std::string::npos) << received.line;
+  EXPECT_NE(received.line.find(R"("key":"http.request_method")"), std::string::npos)
+      << "an attribute key is a value, not a field name: kept as it is";
+  EXPECT_NE(received.line.find(R"("stringValue":"GET")"), std::string::npos) << received.line;
+  // A span without ids under either spelling is still refused.
+  EXPECT_EQ(cli::receive_traces(R"({"resource_spans":[{"scope_spans":[{"spans":[{"name":"x"}]}]}]})",
+                                "application/json")
+                .status,
+            400);
+}
+
 // Found by the collect_proto_fuzz target: collect stored requests whose links had no ids, or
 // whose ids were all zeros, and weft view then rejected the whole stored line.
 TEST(CollectReceiver, RequestsWithIdsAReaderCannotPlaceAreRefused) {

@@ -1,5 +1,8 @@
 #include "otlp_receiver.h"
 
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "otlp_proto_json.h"
@@ -87,6 +90,55 @@ std::string media_type(std::string_view content_type) {
   return type;
 }
 
+// The protobuf JSON mapping, which OTLP/JSON follows, has parsers accept a field's original name
+// ("resource_spans", "trace_id") as well as its lowerCamelCase one, and the OpenTelemetry
+// Collector does. Object keys in OTLP/JSON are only ever field names (attribute keys are values:
+// {"key": ..., "value": ...}), so every key with an underscore is renamed, at every depth.
+std::string camel_case(const std::string& name) {
+  std::string camel;
+  camel.reserve(name.size());
+  bool upper_next = false;
+  for (char c : name) {
+    if (c == '_') {
+      upper_next = !camel.empty();
+    } else {
+      camel.push_back(upper_next && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+      upper_next = false;
+    }
+  }
+  return camel;
+}
+
+// Renames the keys of `object` that have an underscore, unless the request also has the
+// lowerCamelCase spelling (which then wins).
+void rename_original_field_names(nlohmann::json& object) {
+  bool any = false;
+  for (const auto& member : object.items()) any = any || member.key().find('_') != std::string::npos;
+  if (!any) return;
+  nlohmann::json renamed = nlohmann::json::object();
+  for (auto& member : object.items()) {
+    const std::string name = camel_case(member.key());
+    if (name == member.key() || !object.contains(name)) renamed[name] = std::move(member.value());
+  }
+  object = std::move(renamed);
+}
+
+// Walks the whole request with a stack of its own: a hostile body may nest arrays deeper than the
+// thread's stack would allow a recursive walk.
+void accept_original_field_names(nlohmann::json& request) {
+  std::vector<nlohmann::json*> pending{&request};
+  while (!pending.empty()) {
+    nlohmann::json& value = *pending.back();
+    pending.pop_back();
+    if (value.is_object()) {
+      rename_original_field_names(value);
+      for (auto& member : value.items()) pending.push_back(&member.value());
+    } else if (value.is_array()) {
+      for (auto& element : value) pending.push_back(&element);
+    }
+  }
+}
+
 ReceivedTraces rejected(int status, std::string error) {
   ReceivedTraces result;
   result.status = status;
@@ -107,6 +159,7 @@ ReceivedTraces receive_traces(std::string_view body, std::string_view content_ty
   } else if (type == "application/json") {
     request = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (request.is_discarded()) return rejected(400, "the body is not valid JSON");
+    accept_original_field_names(request);
   } else {
     return rejected(415, "Content-Type must be application/x-protobuf or application/json, not \"" +
                              std::string(content_type) + "\"");
