@@ -147,7 +147,7 @@ int signal_weft_run(const std::vector<std::string>& variables, const std::string
                     int signal_number) {
   // The loop ends by itself after a few seconds, so a signal that is not forwarded fails the
   // test (exit status 0) instead of hanging it.
-  const std::string script = "trap 'exit 42' INT TERM; : > '" + ready +
+  const std::string script = "trap 'exit 42' INT TERM HUP QUIT; : > '" + ready +
                              "'; i=0; while [ $i -lt 300 ]; do sleep 0.02; i=$((i+1)); done";
   std::vector<std::string> arguments = {kWeft, "run", "--", "sh", "-c", script};
   std::vector<char*> argv;
@@ -170,8 +170,10 @@ int signal_weft_run(const std::vector<std::string>& variables, const std::string
   return status;
 }
 
-TEST_F(RunCommandTest, SigtermAndSigintSentToWeftAreForwardedToTheCommand) {
-  for (const int signal_number : {SIGTERM, SIGINT}) {
+// SIGHUP too: a closed terminal or ssh session sends it, and weft must not die of it, leaving the
+// command orphaned and its span unrecorded.
+TEST_F(RunCommandTest, TerminatingSignalsSentToWeftAreForwardedToTheCommand) {
+  for (const int signal_number : {SIGTERM, SIGINT, SIGHUP, SIGQUIT}) {
     std::filesystem::remove(traces_);
     const std::string ready = directory_ + "/ready-" + std::to_string(signal_number);
     const int status = signal_weft_run(
@@ -191,7 +193,33 @@ TEST_F(RunCommandTest, BadOptionsAreReported) {
   result = run_command(recording() + "run --kind sideways -- true 2>&1");
   EXPECT_EQ(result.status, 2);
   result = run_command(recording() + "run 2>&1");
-  EXPECT_NE(result.status, 0) << "COMMAND is required";
+  EXPECT_EQ(result.status, 2) << "COMMAND is required; a usage error exits 2";
+  EXPECT_NE(result.output.find("COMMAND is required"), std::string::npos) << result.output;
+  result = run_command(weft_with("") + "collect --port 99999 2>&1");
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("not in range 0 to 65535"), std::string::npos) << result.output;
+  result = run_command(weft_with("") + "--version");
+  EXPECT_EQ(result.status, 0);
+  EXPECT_EQ(result.output.rfind("weft ", 0), 0u) << result.output;
+}
+
+// Without "--", the command's own options stay the command's: "-n" and "-a" of echo and grep are
+// not taken for weft run's --name and --attribute.
+TEST_F(RunCommandTest, OptionsAfterTheCommandBelongToTheCommand) {
+  auto result = run_command(recording() + "run echo -n hi");
+  EXPECT_EQ(result.status, 0);
+  EXPECT_EQ(result.output, "hi");
+  auto spans = recorded_spans();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].name, "echo");
+  std::filesystem::remove(traces_);
+  result = run_command(recording() + "run -n search -a team=core grep -a -c x /dev/null");
+  EXPECT_EQ(result.status, 1) << "grep found nothing: its own exit code, not a usage error";
+  EXPECT_EQ(result.output, "0\n");
+  spans = recorded_spans();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].name, "search");
+  EXPECT_EQ(spans[0].attribute("team"), "core");
 }
 
 }  // namespace

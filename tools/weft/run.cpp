@@ -36,9 +36,9 @@ struct RunArguments {
   std::vector<std::string> command;
 };
 
-constexpr int kForwardedSignals[] = {SIGINT, SIGTERM};
+constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
-// weft run takes SIGINT, SIGTERM and SIGCHLD synchronously (sigwaitinfo) instead of in a handler:
+// weft run takes the forwarded signals and SIGCHLD synchronously (sigwaitinfo), not in a handler:
 // they are blocked in every thread from the start (threads inherit the mask, so the exporter's
 // thread never takes a SIGTERM meant for the command), and the previous mask comes back when done.
 class BlockedSignals {
@@ -113,10 +113,10 @@ int spawn_child(std::vector<std::string> arguments, std::vector<std::string> env
   return error;
 }
 
-// Waits for the child, passing on SIGINT and SIGTERM sent to weft by another process (kill, a
-// CI runner, systemd). One from the terminal (Ctrl-C) already reached the child, which is in the
-// same foreground process group: sending it again could make the child see it twice. Returns the
-// child's wait status, or -1.
+// Waits for the child, passing on the forwarded signals sent to weft by another process (kill, a
+// CI runner, systemd). One from the terminal (Ctrl-C, Ctrl-\, a hang-up) already reached the
+// child, which is in the same foreground process group: sending it again could make the child see
+// it twice. Returns the child's wait status, or -1.
 int wait_forwarding_signals(pid_t child, const BlockedSignals& signals) {
   for (;;) {
     int status = 0;
@@ -228,14 +228,35 @@ int run_command(const RunArguments& arguments) {
 
 }  // namespace
 
+std::vector<char*> separate_run_command(int argc, char** argv) {
+  std::vector<char*> arguments(argv, argv + argc);
+  if (argc < 2 || std::strcmp(argv[1], "run") != 0) return arguments;
+  static char separator[] = "--";
+  for (std::size_t i = 2; i < arguments.size(); ++i) {
+    const std::string_view argument = arguments[i];
+    if (argument == "--") break;
+    if (argument == "-n" || argument == "--name" || argument == "-a" ||
+        argument == "--attribute" || argument == "-k" || argument == "--kind") {
+      ++i;  // and its value
+      continue;
+    }
+    if (argument.size() > 1 && argument[0] == '-') continue;  // -nNAME, --name=NAME, --help
+    arguments.insert(arguments.begin() + static_cast<std::ptrdiff_t>(i), separator);
+    break;
+  }
+  return arguments;
+}
+
 void add_run_command(CLI::App& app, int& exit_code) {
   auto arguments = std::make_shared<RunArguments>();
   CLI::App* run = app.add_subcommand("run", "Run a command as a span, with its context handed on");
   run->footer(
       "Runs COMMAND as a child span of the context in TRACEPARENT/TRACESTATE/BAGGAGE (if any) and\n"
       "gives the command that span's context in the same variables, replacing inherited ones.\n"
-      "\"{{traceparent}}\" in ARGS is replaced by it too. SIGINT and SIGTERM sent to weft are\n"
-      "passed on. weft exits with the command's exit code, or 128+N when signal N killed it.\n"
+      "\"{{traceparent}}\" in ARGS is replaced by it too. SIGINT, SIGTERM, SIGHUP and SIGQUIT sent\n"
+      "to weft are passed on. weft exits with the command's exit code, or 128+N when signal N\n"
+      "killed it. Everything from the first argument that is not one of weft run's options on is\n"
+      "the command's (\"--\" before it is optional).\n"
       "\n"
       "Configured by the OpenTelemetry variables (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_*,\n"
       "OTEL_SERVICE_NAME, WEFT_TRACES_FILE...). With neither an exporter nor an OTLP endpoint set,\n"
