@@ -47,7 +47,18 @@ void add_check_command(CLI::App& app, int& exit_code) {
   check->add_flag("--json", arguments->json, "Write the report as JSON");
   check->add_option("--tolerance", arguments->tolerance_ms,
                     "Milliseconds a child may start before or end after its parent")
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Validator(
+          [](const std::string& text) -> std::string {
+            // Up to a day: beyond it the check would pass anything, and nanoseconds overflow.
+            try {
+              std::size_t used = 0;
+              const double value = std::stod(text, &used);
+              if (used == text.size() && value >= 0 && value <= 86400000) return {};
+            } catch (const std::exception&) {
+            }
+            return "must be a number of milliseconds from 0 to 86400000 (a day), not " + text;
+          },
+          "MS"))
       ->capture_default_str();
   check->add_option("--window", arguments->window,
                     "Spans after which an idle, connected trace is checked and forgotten "

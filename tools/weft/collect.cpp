@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <thread>
 
@@ -158,11 +160,13 @@ int run_collect(const CollectOptions& options) {
     handle_traces(request, response, content_reader, options, sink, forwarder.get(), totals);
   });
 
+  errno = 0;
   const int port = options.port == 0
                        ? server.bind_to_any_port(options.host)
                        : (server.bind_to_port(options.host, options.port) ? options.port : -1);
   if (port < 0) {
-    std::cerr << "weft collect: cannot listen on " << options.host << ':' << options.port << '\n';
+    std::cerr << "weft collect: cannot listen on " << options.host << ':' << options.port << ": "
+              << (errno != 0 ? std::strerror(errno) : "the address is not usable") << '\n';
     return 2;
   }
   if (listening_socket >= 0) ::listen(listening_socket, SOMAXCONN);  // a longer queue, or as it was
@@ -196,7 +200,8 @@ void add_collect_command(CLI::App& app, int& exit_code) {
       "lines file");
   collect->add_option("--host", options->host, "Address to listen on")->capture_default_str();
   collect->add_option("-p,--port", options->port, "Port to listen on (0: any free port)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
   collect->add_option("-o,--output", options->output, "The OTLP/JSON lines file to append to")
       ->capture_default_str();
   collect->add_option("--forward", options->forward,

@@ -1,5 +1,7 @@
 #include "html_report.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <string_view>
@@ -243,11 +245,15 @@ int write_html_report(const std::vector<std::string>& paths, const std::string& 
   CheckReport check = check_loaded(loaded);
   check.malformed_lines = loaded.malformed_lines;
   const std::string page = html_report_page(html_report_data(loaded, check, paths));
+  errno = 0;
   std::ofstream file(output, std::ios::binary | std::ios::trunc);
+  const int open_error = file ? 0 : errno;
   file << page;
   file.close();
   if (!file) {
-    err << "weft html: cannot write " << output << '\n';
+    err << "weft html: cannot write " << output;
+    if (open_error != 0) err << ": " << std::strerror(open_error);
+    err << '\n';
     return 2;
   }
   return loaded.malformed_lines > 0 ? 1 : 0;
