@@ -164,6 +164,32 @@ TEST(OtlpHttpExporter, DoesNotRetryA400AndSaysWhyOnce) {
   EXPECT_NE(test.messages[0].find("HTTP 400 (bad span)"), std::string::npos) << test.messages[0];
 }
 
+// During an outage only the first batch retries until its timeout; later ones get one attempt
+// each, so a program ending with many batches queued is not held for a timeout per batch. The
+// first success brings retries back.
+TEST(OtlpHttpExporter, WhileExportsFailLaterBatchesAreNotRetried) {
+  detail::HttpResponse refused;
+  refused.error = "Couldn't connect to server";
+  OtlpHttpOptions options;
+  options.timeout = milliseconds(200);
+  ExporterUnderTest test({refused}, options);
+  EXPECT_EQ(test.export_one(), ExportResult::kFailure);
+  const std::size_t first = test.attempts();
+  EXPECT_GE(first, 3u) << "the first failing batch retries until its timeout";
+  const auto start = std::chrono::steady_clock::now();
+  for (int batch = 0; batch < 10; ++batch) EXPECT_EQ(test.export_one(), ExportResult::kFailure);
+  EXPECT_EQ(test.attempts(), first + 10) << "one attempt per batch while failing";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(150));
+
+  {
+    std::lock_guard<std::mutex> lock(test.log->mutex);
+    test.log->script.assign({answer(200), answer(503), answer(200)});
+  }
+  EXPECT_EQ(test.export_one(), ExportResult::kSuccess);
+  EXPECT_EQ(test.export_one(), ExportResult::kSuccess) << "a 503 is retried again after a success";
+  EXPECT_EQ(test.attempts(), first + 13);
+}
+
 TEST(OtlpHttpExporter, HonoursRetryAfterSeconds) {
   ExporterUnderTest test({answer(503, "1"), answer(200)});
   EXPECT_EQ(test.export_one(), ExportResult::kSuccess);

@@ -89,8 +89,13 @@ class OtlpHttpExporter final : public SpanExporter {
     return gzip_compress(body_, compressed_);
   }
 
+  // While exports are failing (the last one gave up), a batch gets one attempt and no retries:
+  // the first batch of an outage retries until its timeout, and each later one costs an attempt,
+  // not another timeout. Without that, a program ending with N batches queued and its collector
+  // down waited N timeouts to exit (30 s and more). The first success restores retries.
   ExportResult send(std::size_t span_count) {
     const Clock::time_point deadline = Clock::now() + options_.timeout;
+    const bool may_retry = !failing_;
     for (unsigned retry = 0;; ++retry) {
       const auto remaining =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -102,6 +107,7 @@ class OtlpHttpExporter final : public SpanExporter {
       if (!is_retryable_status(response.status)) {
         return failed(describe(response) + ", not retryable");
       }
+      if (!may_retry) return failed(describe(response) + "; not retried while exports fail");
       std::chrono::milliseconds delay =
           backoff_delay(retry, options_.initial_backoff, options_.max_backoff, unit_(random_));
       if (response.retry_after) {
