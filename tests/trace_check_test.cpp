@@ -6,8 +6,10 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -170,6 +172,24 @@ TEST(TraceCheckTest, AFileThatCannotBeReadGivesExitStatusTwo) {
   const CheckReport report = check_files({"/nonexistent/traces.jsonl"}, {});
   EXPECT_TRUE(report.unreadable);
   EXPECT_EQ(report.exit_status(), 2);
+}
+
+// An empty file, or one of empty requests, holds nothing to check: that fails, so a check of a
+// program whose exporter wrote nothing does not pass.
+TEST(TraceCheckTest, InputWithNoSpansFailsTheCheck) {
+  const std::string path = ::testing::TempDir() + "/weft_check_empty_" + std::to_string(getpid());
+  for (const std::string contents : {"", "\n", "{}\n{\"resourceSpans\":[]}\n"}) {
+    {
+      std::ofstream file(path, std::ios::trunc);
+      file << contents;
+    }
+    const CheckReport report = check_files({path}, {});
+    EXPECT_FALSE(report.unreadable);
+    EXPECT_EQ(report.total_traces, 0u);
+    EXPECT_EQ(report.exit_status(), 1) << "contents: " << contents;
+    EXPECT_EQ(check_verdict(report).rfind("no traces", 0), 0u) << check_verdict(report);
+  }
+  std::remove(path.c_str());
 }
 
 // A span record as the reader produces it, for feeding the checker directly.

@@ -97,7 +97,7 @@ std::string check_verdict(const CheckReport& report) {
     text = "some input could not be read; ";
   }
   if (report.total_traces == 0) {
-    text += "no traces";
+    text += "no traces (nothing to check: is this the file the exporter wrote?)";
   } else if (report.broken_traces == 0) {
     text += "all " + plural(report.total_traces, "trace", "traces") + " connected";
   } else {

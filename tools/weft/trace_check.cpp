@@ -151,9 +151,11 @@ const char* finding_name(FindingKind kind) {
   return "unknown";
 }
 
+// No traces at all fails too: a check of a program whose exporter wrote nothing (misconfigured,
+// or the wrong file) must not pass.
 int CheckReport::exit_status() const {
   if (unreadable) return 2;
-  return broken_traces > 0 || malformed_lines > 0 ? 1 : 0;
+  return broken_traces > 0 || malformed_lines > 0 || total_traces == 0 ? 1 : 0;
 }
 
 struct TraceChecker::State {
