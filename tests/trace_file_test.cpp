@@ -161,6 +161,28 @@ TEST(TraceFileTest, ShowsEveryKindOfAttributeValue) {
   EXPECT_EQ(displayed(R"({"futureValue":1})"), "") << "a kind of value from a newer OTLP";
 }
 
+// A pretty-printed request is one malformed line per line: the reader says what the file looks
+// like and how to make it OTLP/JSON lines, instead of leaving only the line errors.
+TEST(TraceFileTest, APrettyPrintedFileIsRecognisedAndTheFixIsNamed) {
+  std::istringstream pretty("{\n  \"resourceSpans\": [\n  ]\n}\n");
+  TraceFileContents contents;
+  read_trace_stream(pretty, "pretty.json", contents);
+  EXPECT_EQ(contents.malformed_lines, 4u);
+  ASSERT_FALSE(contents.problems.empty());
+  EXPECT_NE(contents.problems.back().find("looks like pretty-printed JSON"), std::string::npos)
+      << contents.problems.back();
+  EXPECT_NE(contents.problems.back().find("jq -c . pretty.json"), std::string::npos);
+
+  // A lines file with one bad line first is not called pretty-printed.
+  std::istringstream lines("{\"resourceSpans\": [\n{\"resourceSpans\":[]}\n");
+  TraceFileContents other;
+  read_trace_stream(lines, "lines.jsonl", other);
+  EXPECT_EQ(other.malformed_lines, 1u);
+  for (const std::string& problem : other.problems) {
+    EXPECT_EQ(problem.find("pretty-printed"), std::string::npos) << problem;
+  }
+}
+
 TEST(TraceFileTest, DeeplyNestedInputNeitherCrashesNorRecursesWithoutBound) {
   constexpr int kDepth = 100000;
   std::string nested_value;

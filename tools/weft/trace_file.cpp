@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <optional>
 
@@ -58,6 +59,8 @@ void SpanRecord::clear() {
 void stream_trace_stream(std::istream& input, const std::string& name, const SpanSink& on_span,
                          TraceFileContents& contents) {
   std::size_t malformed = 0;
+  bool looks_pretty_printed = false;  // the first line is a lone "{" or "[", and malformed
+  bool first_line = true;
   std::string line;
   std::vector<SpanRecord> line_spans;
   std::vector<SpanRecord> spare;  // the records of earlier lines, for the quick reader to reuse
@@ -72,6 +75,13 @@ void stream_trace_stream(std::istream& input, const std::string& name, const Spa
       if (const std::optional<LineProblem> problem =
               read_line_thoroughly(line, location, line_spans)) {
         ++contents.malformed_lines;
+        if (first_line) {
+          const auto begin = line.find_first_not_of(" \t\r");
+          const auto end = line.find_last_not_of(" \t\r");
+          looks_pretty_printed = begin != std::string::npos && begin == end &&
+                                 (line[begin] == '{' || line[begin] == '[');
+        }
+        first_line = false;
         if (++malformed <= kMaxListedProblems) {
           contents.problems.push_back(location + ": " +
                                       (problem->path.empty() ? "" : problem->path + ": ") +
@@ -80,7 +90,13 @@ void stream_trace_stream(std::istream& input, const std::string& name, const Spa
         continue;
       }
     }
+    first_line = false;
     for (SpanRecord& span : line_spans) on_span(std::move(span));
+  }
+  if (looks_pretty_printed) {
+    contents.problems.push_back(name + ": this looks like pretty-printed JSON; weft reads OTLP/JSON "
+                                       "lines, one request per line (compact it: jq -c . " +
+                                name + ")");
   }
   if (malformed > kMaxListedProblems) {
     contents.problems.push_back(name + ": " + std::to_string(malformed - kMaxListedProblems) +
@@ -95,6 +111,10 @@ void stream_trace_stream(std::istream& input, const std::string& name, const Spa
 void stream_trace_files(const std::vector<std::string>& paths, const SpanSink& on_span,
                         TraceFileContents& contents) {
   for (const std::string& path : paths) {
+    if (path == "-") {
+      stream_trace_stream(std::cin, "<stdin>", on_span, contents);
+      continue;
+    }
     std::error_code ignored;
     if (std::filesystem::is_directory(path, ignored)) {
       contents.problems.push_back(path + ": is a directory");
