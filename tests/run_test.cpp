@@ -105,6 +105,24 @@ TEST_F(RunCommandTest, ACommandKilledBySignalNExitsWith128PlusN) {
   EXPECT_EQ(spans[0].status_message, "killed by SIGKILL");
 }
 
+// An executable script without "#!" runs in /bin/sh, as execvp() and shells run it (posix_spawnp
+// alone fails with ENOEXEC), whether named by a path or found in PATH.
+TEST_F(RunCommandTest, AScriptWithoutAShebangLineRunsInTheShell) {
+  const std::string script = directory_ + "/no-shebang";
+  {
+    std::ofstream file(script);
+    file << "echo \"ran with $# arguments: $1\"\nexit 5\n";
+  }
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  auto result = run_command(recording() + "run -- '" + script + "' first second");
+  EXPECT_EQ(result.status, 5);
+  EXPECT_EQ(result.output, "ran with 2 arguments: first\n");
+  result = run_command("env -i PATH='" + directory_ + ":/usr/bin:/bin' '" + kWeft +
+                       "' run no-shebang found-in-path");
+  EXPECT_EQ(result.status, 5);
+  EXPECT_EQ(result.output, "ran with 1 arguments: found-in-path\n");
+}
+
 TEST_F(RunCommandTest, ACommandThatCannotBeFoundExitsWith127) {
   const auto result = run_command(recording() + "run -- /nonexistent/command 2>&1");
   EXPECT_EQ(result.status, 127);

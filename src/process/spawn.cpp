@@ -9,6 +9,7 @@
 #include "process/child_process_factory.h"
 #include "process/relay_hub.h"
 #include "process/relay_sender.h"
+#include "process/spawn_program.h"
 #include "weft/environment.h"
 #include "weft/process.h"
 #include "weft/provider.h"
@@ -101,7 +102,7 @@ Spawned spawn(SpawnOptions options) {
   envp.push_back(nullptr);
 
   pid_t pid = 0;
-  const int error = posix_spawnp(&pid, argv[0], actions.get(), nullptr, argv.data(), envp.data());
+  const int error = detail::spawn_program(&pid, actions.get(), nullptr, argv.data(), envp.data());
   if (error != 0) {
     if (relay) detail::abandon_relay_channel(relay->channel);
     result.error = "cannot start \"" + options.argv[0] + "\": " + std::strerror(error);

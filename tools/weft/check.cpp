@@ -43,7 +43,9 @@ void add_check_command(CLI::App& app, int& exit_code) {
   auto arguments = std::make_shared<Arguments>();
   CLI::App* check = app.add_subcommand("check", "Check that traces are connected; say where not");
   check->footer(kDescription);
-  check->add_option("FILE", arguments->files, "OTLP/JSON lines files to read (- for standard input)")->required();
+  check->add_option("FILE", arguments->files,
+                    "OTLP/JSON lines files to read (- for standard input)")
+      ->required();
   check->add_flag("--json", arguments->json, "Write the report as JSON");
   check->add_option("--tolerance", arguments->tolerance_ms,
                     "Milliseconds a child may start before or end after its parent")

@@ -23,7 +23,9 @@ void add_html_command(CLI::App& app, int& exit_code) {
       "Ctrl+wheel zooms, dragging pans. Open report.html#span=SPANID to start at a span.\n"
       "Exit status: 0 written, 1 written but malformed lines were skipped, 2 unreadable input or\n"
       "the report could not be written.");
-  html->add_option("FILE", arguments->files, "OTLP/JSON lines files to read (- for standard input)")->required();
+  html->add_option("FILE", arguments->files,
+                    "OTLP/JSON lines files to read (- for standard input)")
+      ->required();
   html->add_option("-o,--output", arguments->output, "Where to write the report")
       ->capture_default_str();
   html->callback([arguments, &exit_code] {

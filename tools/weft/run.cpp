@@ -2,9 +2,9 @@
 // itself was given (TRACEPARENT...), hands the span's context to the command, and exits as the
 // command did.
 //
-// The command is started with posix_spawnp (with the forwarded signals at their defaults). A
-// command that uses weft relays its spans to weft run, which exports them: also the open spans of
-// a command that is killed.
+// The command is started as a shell would (a script without "#!" by /bin/sh), with the forwarded
+// signals at their defaults. A command that uses weft relays its spans to weft run, which exports
+// them: also the open spans of a command that is killed.
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -20,6 +20,7 @@
 #include "process/relay_hub.h"
 #include "process/relay_sender.h"
 #include "process/signal_name.h"
+#include "process/spawn_program.h"
 #include "commands.h"
 #include "weft/propagation.h"
 #include "weft/provider.h"
@@ -107,7 +108,8 @@ int spawn_child(std::vector<std::string> arguments, std::vector<std::string> env
   if (relay_fd >= 0) posix_spawn_file_actions_adddup2(&actions, relay_fd, relay_fd);
   std::vector<char*> argv = pointers_to(arguments);
   std::vector<char*> envp = pointers_to(environment);
-  const int error = posix_spawnp(&child, argv[0], &actions, &attributes, argv.data(), envp.data());
+  const int error =
+      detail::spawn_program(&child, &actions, &attributes, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   return error;
@@ -253,10 +255,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   run->footer(
       "Runs COMMAND as a child span of the context in TRACEPARENT/TRACESTATE/BAGGAGE (if any) and\n"
       "gives the command that span's context in the same variables, replacing inherited ones.\n"
-      "\"{{traceparent}}\" in ARGS is replaced by it too. SIGINT, SIGTERM, SIGHUP and SIGQUIT sent\n"
-      "to weft are passed on. weft exits with the command's exit code, or 128+N when signal N\n"
-      "killed it. Everything from the first argument that is not one of weft run's options on is\n"
-      "the command's (\"--\" before it is optional).\n"
+      "\"{{traceparent}}\" in ARGS is replaced by it too. SIGINT, SIGTERM, SIGHUP and SIGQUIT\n"
+      "sent to weft are passed on. weft exits with the command's exit code, or 128+N when signal\n"
+      "N killed it. Everything from the first argument that is not one of weft run's options on\n"
+      "is the command's (\"--\" before it is optional). A script without \"#!\" runs in /bin/sh.\n"
       "\n"
       "Configured by the OpenTelemetry variables (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_*,\n"
       "OTEL_SERVICE_NAME, WEFT_TRACES_FILE...). With neither an exporter nor an OTLP endpoint set,\n"

@@ -94,8 +94,9 @@ void stream_trace_stream(std::istream& input, const std::string& name, const Spa
     for (SpanRecord& span : line_spans) on_span(std::move(span));
   }
   if (looks_pretty_printed) {
-    contents.problems.push_back(name + ": this looks like pretty-printed JSON; weft reads OTLP/JSON "
-                                       "lines, one request per line (compact it: jq -c . " +
+    contents.problems.push_back(name +
+                                ": this looks like pretty-printed JSON; weft reads OTLP/JSON "
+                                "lines, one request per line (compact it: jq -c . " +
                                 name + ")");
   }
   if (malformed > kMaxListedProblems) {

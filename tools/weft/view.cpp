@@ -19,7 +19,9 @@ void add_view_command(CLI::App& app, int& exit_code) {
   auto arguments = std::make_shared<Arguments>();
   CLI::App* view = app.add_subcommand(
       "view", "Print the traces of OTLP/JSON lines files (weft's or the Collector's) as trees");
-  view->add_option("FILE", arguments->files, "OTLP/JSON lines files to read (- for standard input)")->required();
+  view->add_option("FILE", arguments->files,
+                    "OTLP/JSON lines files to read (- for standard input)")
+      ->required();
   view->add_flag("-a,--attributes", arguments->show_attributes,
                  "Show attributes, events, links and status under each span");
   view->add_flag("--color", arguments->color, "Color the output when it goes to a terminal");
