@@ -34,6 +34,7 @@ struct Totals {
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> spans{0};
   std::atomic<std::uint64_t> rejected{0};
+  std::atomic<std::uint64_t> lines{0};  // a request without spans writes none
   std::atomic<std::uint64_t> forward_failures{0};
 };
 
@@ -105,6 +106,7 @@ void handle_traces(const httplib::Request& request, httplib::Response& response,
     return;
   }
   totals.spans.fetch_add(received.span_count, std::memory_order_relaxed);
+  if (!received.line.empty()) totals.lines.fetch_add(1, std::memory_order_relaxed);
   response.status = 200;
   response.set_content(response_body(json, received), response_type);
   if (forwarder != nullptr && received.span_count > 0 && !forwarder->forward(body, content_type)) {
@@ -185,8 +187,9 @@ int run_collect(const CollectOptions& options) {
   signal_waiter.join();
   sink.flush();
   std::cout << "weft collect: stopped; " << totals.spans.load() << " spans in "
-            << totals.requests.load() - totals.rejected.load() << " requests written to "
-            << options.output << ", " << totals.rejected.load() << " requests refused" << std::endl;
+            << totals.requests.load() - totals.rejected.load() << " requests accepted ("
+            << totals.lines.load() << " lines written to " << options.output << "), "
+            << totals.rejected.load() << " requests refused" << std::endl;
   return listened || stopping.load() ? 0 : 1;
 }
 
