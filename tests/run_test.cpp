@@ -176,8 +176,20 @@ int signal_weft_run(const std::vector<std::string>& variables, const std::string
   std::vector<char*> envp;
   for (std::string& entry : environment) envp.push_back(entry.data());
   envp.push_back(nullptr);
+  // weft passes on the dispositions it was started with; a test run in the background (as CI
+  // may) has SIGINT and SIGQUIT ignored, which the command's trap could not then undo.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (const int forwarded : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&defaults, forwarded);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
   pid_t weft = 0;
-  if (posix_spawn(&weft, kWeft.c_str(), nullptr, nullptr, argv.data(), envp.data()) != 0) return -1;
+  const int error =
+      posix_spawn(&weft, kWeft.c_str(), nullptr, &attributes, argv.data(), envp.data());
+  posix_spawnattr_destroy(&attributes);
+  if (error != 0) return -1;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!std::filesystem::exists(ready) && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -202,6 +214,15 @@ TEST_F(RunCommandTest, TerminatingSignalsSentToWeftAreForwardedToTheCommand) {
     ASSERT_EQ(spans.size(), 1u);
     EXPECT_EQ(spans[0].attribute("process.exit.code"), "42");
   }
+}
+
+// Under nohup (SIGHUP ignored) the command keeps SIGHUP ignored, as it would without weft in
+// between: a hang-up must not kill what the user protected.
+TEST_F(RunCommandTest, ASignalIgnoredWhenWeftStartedStaysIgnoredInTheCommand) {
+  const auto result = run_command("nohup " + recording() +
+                                  "run -- sh -c 'kill -HUP $$; echo survived' 2>/dev/null");
+  EXPECT_EQ(result.status, 0);
+  EXPECT_EQ(result.output, "survived\n");
 }
 
 TEST_F(RunCommandTest, BadOptionsAreReported) {

@@ -90,18 +90,16 @@ std::vector<char*> pointers_to(std::vector<std::string>& strings) {
   return pointers;
 }
 
-// Starts the command with the signal mask and dispositions weft itself was started with.
+// Starts the command with the signal mask and dispositions weft itself was started with: weft
+// installs no handler, so a signal it was started with ignored (SIGHUP under nohup, SIGINT and
+// SIGQUIT for a background job of a script) stays ignored in the command, as exec would leave it.
 // Returns 0 or an errno value.
 int spawn_child(std::vector<std::string> arguments, std::vector<std::string> environment,
                 int relay_fd, const BlockedSignals& signals, pid_t& child) {
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  for (const int signal_number : kForwardedSignals) sigaddset(&defaults, signal_number);
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   posix_spawnattr_setsigmask(&attributes, &signals.previous());
-  posix_spawnattr_setsigdefault(&attributes, &defaults);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   // dup2 onto itself clears close-on-exec in the child only: the command's end of the relay.
