@@ -1,5 +1,6 @@
 #include "process/spawn_program.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,7 +13,8 @@ namespace weft::detail {
 namespace {
 
 // The file posix_spawnp ran for `name`: `name` itself when it has a '/', else the first
-// executable file of that name in this process's PATH (which is where posix_spawnp looked).
+// executable regular file of that name in this process's PATH (where posix_spawnp looked; a
+// relative entry is taken from this process's directory, before any chdir of the child).
 std::string path_searched_for(const char* name) {
   const std::string_view file(name);
   if (file.find('/') != std::string_view::npos) return std::string(file);
@@ -24,7 +26,12 @@ std::string path_searched_for(const char* name) {
     if (candidate.empty()) candidate = ".";  // an empty entry is the current directory
     candidate += '/';
     candidate += file;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    struct stat status {};
+    // A directory is "executable" to access(); posix_spawnp skips it and searches on.
+    if (access(candidate.c_str(), X_OK) == 0 && stat(candidate.c_str(), &status) == 0 &&
+        S_ISREG(status.st_mode)) {
+      return candidate;
+    }
     if (colon == std::string_view::npos) return {};
     directories.remove_prefix(colon + 1);
   }
