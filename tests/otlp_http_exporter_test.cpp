@@ -1,5 +1,6 @@
 // The OTLP/HTTP exporter's rules, with a scripted transport: what it sends, when it retries, how
 // long it waits, and what it reports. Real sockets are in otlp_fault_test.cpp.
+#include "export/final_drain.h"
 #include "export/otlp_http_exporter.h"
 
 #include <gtest/gtest.h>
@@ -164,10 +165,11 @@ TEST(OtlpHttpExporter, DoesNotRetryA400AndSaysWhyOnce) {
   EXPECT_NE(test.messages[0].find("HTTP 400 (bad span)"), std::string::npos) << test.messages[0];
 }
 
-// During an outage only the first batch retries until its timeout; later ones get one attempt
-// each, so a program ending with many batches queued is not held for a timeout per batch. The
-// first success brings retries back.
-TEST(OtlpHttpExporter, WhileExportsFailLaterBatchesAreNotRetried) {
+// Outside the final drain every failing batch retries until its timeout (a collector that
+// restarts must not cost every queued batch). In the final drain (shutdown, exit), a collector
+// known not to answer gets one attempt per batch: the exit is not held for one export timeout
+// per queued batch.
+TEST(OtlpHttpExporter, InTheFinalDrainACollectorKnownDownGetsOneAttemptPerBatch) {
   detail::HttpResponse refused;
   refused.error = "Couldn't connect to server";
   OtlpHttpOptions options;
@@ -175,19 +177,63 @@ TEST(OtlpHttpExporter, WhileExportsFailLaterBatchesAreNotRetried) {
   ExporterUnderTest test({refused}, options);
   EXPECT_EQ(test.export_one(), ExportResult::kFailure);
   const std::size_t first = test.attempts();
-  EXPECT_GE(first, 3u) << "the first failing batch retries until its timeout";
+  EXPECT_GE(first, 3u) << "a failing batch retries until its timeout";
+  EXPECT_EQ(test.export_one(), ExportResult::kFailure);
+  EXPECT_GE(test.attempts(), 2 * first - 1) << "and so does the next one, outside the drain";
+
+  detail::begin_final_drain(test.exporter.get());
+  const std::size_t before = test.attempts();
   const auto start = std::chrono::steady_clock::now();
   for (int batch = 0; batch < 10; ++batch) EXPECT_EQ(test.export_one(), ExportResult::kFailure);
-  EXPECT_EQ(test.attempts(), first + 10) << "one attempt per batch while failing";
+  EXPECT_EQ(test.attempts(), before + 10) << "one attempt per batch";
   EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(150));
+}
 
-  {
-    std::lock_guard<std::mutex> lock(test.log->mutex);
-    test.log->script.assign({answer(200), answer(503), answer(200)});
-  }
+// A collector that was answering when the drain began gets its retries for the drain's first
+// failing batch (it may be a blip); once that batch gives up, the rest get one attempt each.
+TEST(OtlpHttpExporter, InTheFinalDrainAHealthyCollectorsFirstFailureIsStillRetried) {
+  detail::HttpResponse refused;
+  refused.error = "Couldn't connect to server";
+  OtlpHttpOptions options;
+  options.timeout = milliseconds(200);
+  ExporterUnderTest test({answer(200), refused}, options);
   EXPECT_EQ(test.export_one(), ExportResult::kSuccess);
-  EXPECT_EQ(test.export_one(), ExportResult::kSuccess) << "a 503 is retried again after a success";
-  EXPECT_EQ(test.attempts(), first + 13);
+  detail::begin_final_drain(test.exporter.get());
+  EXPECT_EQ(test.export_one(), ExportResult::kFailure);
+  EXPECT_GE(test.attempts(), 1u + 3u) << "retried until the timeout";
+  const std::size_t after_first = test.attempts();
+  for (int batch = 0; batch < 5; ++batch) EXPECT_EQ(test.export_one(), ExportResult::kFailure);
+  EXPECT_EQ(test.attempts(), after_first + 5);
+}
+
+// A batch waiting to retry when the drain begins (the processor's shutdown) stops waiting, and
+// gives up: the collector was already failing.
+TEST(OtlpHttpExporter, TheFinalDrainEndsAWaitBetweenRetriesOfACollectorThatIsDown) {
+  OtlpHttpOptions options;
+  options.timeout = milliseconds(60000);
+  ExporterUnderTest test({answer(503, "30")}, options);  // "retry in 30 s"
+  std::atomic<bool> done{false};
+  std::thread exporting([&] {
+    EXPECT_EQ(test.export_one(), ExportResult::kFailure);
+    done = true;
+  });
+  while (test.attempts() == 0) std::this_thread::sleep_for(milliseconds(1));
+  const auto start = std::chrono::steady_clock::now();
+  detail::begin_final_drain(test.exporter.get());
+  exporting.join();
+  EXPECT_TRUE(done);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(5000));
+  EXPECT_EQ(test.attempts(), 1u);
+}
+
+// A batch refused as invalid (400) is not an unreachable collector: the drain keeps retrying the
+// next batch's 503.
+TEST(OtlpHttpExporter, InTheFinalDrainANonRetryableRefusalDoesNotStopRetries) {
+  ExporterUnderTest test({answer(400), answer(503), answer(200)});
+  detail::begin_final_drain(test.exporter.get());
+  EXPECT_EQ(test.export_one(), ExportResult::kFailure);
+  EXPECT_EQ(test.export_one(), ExportResult::kSuccess);
+  EXPECT_EQ(test.attempts(), 3u);
 }
 
 TEST(OtlpHttpExporter, HonoursRetryAfterSeconds) {

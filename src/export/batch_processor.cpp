@@ -15,6 +15,7 @@
 
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
+#include "export/final_drain.h"
 #include "export/queued_span.h"
 #include "export/span_extension.h"
 #include "export/span_ring.h"
@@ -97,6 +98,7 @@ class BatchExportLoop {
       state.wake_requested.store(false, std::memory_order_relaxed);
       std::vector<std::shared_ptr<detail::SpanRing>> rings = take_ring_snapshot();
       lock.unlock();
+      if (stopping) detail::begin_final_drain(state.exporter.get());
       export_everything(rings);
       if (flush_target != 0) {
         std::unique_lock<std::mutex> exporting = lock_exporter();
@@ -345,6 +347,9 @@ class BatchProcessor final : public detail::BuiltinProcessor {
     }
     if (thread_ == nullptr || !thread_->joinable()) return true;
     state_->accepting.store(false, std::memory_order_release);
+    // An export waiting to retry a collector that does not answer stops waiting: see
+    // final_drain.h.
+    detail::begin_final_drain(state_->exporter.get());
     std::unique_lock<std::mutex> lock(state_->mutex);
     state_->stop = true;
     state_->wake.notify_one();

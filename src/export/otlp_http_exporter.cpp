@@ -13,6 +13,7 @@
 #include "export/otlp_json.h"
 #include "export/otlp_proto.h"
 #include "export/proto_reader.h"
+#include "export/final_drain.h"
 #include "export/retry_policy.h"
 
 #ifndef WEFT_VERSION
@@ -35,7 +36,7 @@ std::string describe(const HttpResponse& response) {
   return text;
 }
 
-class OtlpHttpExporter final : public SpanExporter {
+class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware {
  public:
   OtlpHttpExporter(OtlpHttpOptions options, std::unique_ptr<HttpTransport> transport)
       : options_(std::move(options)),
@@ -64,6 +65,17 @@ class OtlpHttpExporter final : public SpanExporter {
     }
   }
 
+  // Called by the batch processor's shutdown (any thread) and again by its export thread.
+  void begin_final_drain() noexcept override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (draining_.load(std::memory_order_relaxed)) return;
+      outage_at_drain_.store(outage_.load(std::memory_order_acquire), std::memory_order_release);
+      draining_.store(true, std::memory_order_release);
+    }
+    wake_.notify_all();
+  }
+
   bool shutdown(std::chrono::milliseconds) noexcept override {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -89,25 +101,34 @@ class OtlpHttpExporter final : public SpanExporter {
     return gzip_compress(body_, compressed_);
   }
 
-  // While exports are failing (the last one gave up), a batch gets one attempt and no retries:
-  // the first batch of an outage retries until its timeout, and each later one costs an attempt,
-  // not another timeout. Without that, a program ending with N batches queued and its collector
-  // down waited N timeouts to exit (30 s and more). The first success restores retries.
+  // In the final drain (shutdown, and so exit), a collector that is already known not to answer
+  // gets one attempt per batch and no retries: a program ending with N batches queued and its
+  // collector down waited N export timeouts to exit (5,000 spans: 30 s, then the shutdown gave
+  // up). "Known" is: it was failing when the drain began (a batch was between retries, which the
+  // drain then stops), or a batch of the drain has given up. A healthy collector's first failure
+  // in the drain is still retried until the timeout. Outside the drain every batch retries, so a
+  // collector that restarts costs no more than the spans that did not fit the queue meanwhile.
+  bool may_retry() const noexcept {
+    return !draining_.load(std::memory_order_acquire) ||
+           (!outage_at_drain_.load(std::memory_order_acquire) && !drain_gave_up_);
+  }
+
   ExportResult send(std::size_t span_count) {
     const Clock::time_point deadline = Clock::now() + options_.timeout;
-    const bool may_retry = !failing_;
     for (unsigned retry = 0;; ++retry) {
       const auto remaining =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (remaining.count() <= 0)
-        return failed("timed out after " + std::to_string(retry) + " attempts");
+      if (remaining.count() <= 0) {
+        return gave_up("timed out after " + std::to_string(retry) + " attempts");
+      }
       const HttpResponse response = transport_->post(request_, remaining, cancel_);
       if (response.status >= 200 && response.status < 300) return succeeded(response, span_count);
       if (cancel_.load(std::memory_order_relaxed)) return failed("cancelled by shutdown");
       if (!is_retryable_status(response.status)) {
         return failed(describe(response) + ", not retryable");
       }
-      if (!may_retry) return failed(describe(response) + "; not retried while exports fail");
+      outage_.store(true, std::memory_order_release);
+      if (!may_retry()) return gave_up(describe(response) + "; not retried in the final drain");
       std::chrono::milliseconds delay =
           backoff_delay(retry, options_.initial_backoff, options_.max_backoff, unit_(random_));
       if (response.retry_after) {
@@ -117,19 +138,31 @@ class OtlpHttpExporter final : public SpanExporter {
         }
       }
       if (Clock::now() + delay >= deadline) {
-        return failed(describe(response) + "; no time left to retry within " +
-                      std::to_string(options_.timeout.count()) + " ms");
+        return gave_up(describe(response) + "; no time left to retry within " +
+                       std::to_string(options_.timeout.count()) + " ms");
       }
       if (!sleep_unless_cancelled(delay)) return failed("cancelled by shutdown");
+      if (!may_retry()) return gave_up(describe(response) + "; not retried in the final drain");
     }
   }
 
+  // A failure after retrying a collector that did not answer or said "retry later".
+  ExportResult gave_up(const std::string& reason) noexcept {
+    if (draining_.load(std::memory_order_relaxed)) drain_gave_up_ = true;
+    return failed(reason);
+  }
+
+  // False when cancelled. The start of a final drain that stops retries ends the wait too.
   bool sleep_unless_cancelled(std::chrono::milliseconds delay) {
     std::unique_lock<std::mutex> lock(mutex_);
-    return !wake_.wait_for(lock, delay, [this] { return cancel_.load(std::memory_order_relaxed); });
+    wake_.wait_for(lock, delay, [this] {
+      return cancel_.load(std::memory_order_relaxed) || !may_retry();
+    });
+    return !cancel_.load(std::memory_order_relaxed);
   }
 
   ExportResult succeeded(const HttpResponse& response, std::size_t span_count) {
+    outage_.store(false, std::memory_order_release);
     if (failing_) {
       log(LogLevel::kInfo, "otlp exporter: export to " + options_.endpoint + " works again");
       failing_ = false;
@@ -171,6 +204,10 @@ class OtlpHttpExporter final : public SpanExporter {
   std::mt19937_64 random_;
   std::uniform_real_distribution<double> unit_{0.0, 1.0};
   bool failing_ = false;
+  std::atomic<bool> outage_{false};           // an attempt failed retryably since the last success
+  std::atomic<bool> draining_{false};         // the final drain has begun
+  std::atomic<bool> outage_at_drain_{false};  // ... while outage_ was set
+  bool drain_gave_up_ = false;                // a batch of the final drain gave up
   std::atomic<bool> cancel_{false};
   std::mutex mutex_;
   std::condition_variable wake_;
