@@ -129,10 +129,13 @@ SpanLimits limits_from_environment(const EnvironmentReader& env) {
   return limits;
 }
 
+// A Duration in milliseconds; values past what a wait can use are capped at about 24.8 days (a
+// value over INT64_MAX used to turn negative).
 std::chrono::milliseconds milliseconds(const EnvironmentReader& env, std::string_view name,
                                        std::chrono::milliseconds fallback) {
-  return std::chrono::milliseconds(
-      env.count(name, static_cast<std::uint64_t>(fallback.count())));
+  const std::uint64_t value = env.count(name, static_cast<std::uint64_t>(fallback.count()));
+  const auto longest = static_cast<std::uint64_t>(detail::kIndefiniteTimeout.count());
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::min(value, longest)));
 }
 
 BatchOptions batch_from_environment(const EnvironmentReader& env) {

@@ -99,6 +99,7 @@ void handle_traces(const httplib::Request& request, httplib::Response& response,
   const ReceivedTraces received = receive_traces(body, content_type);
   if (received.status != 200) return refuse(received.status, received.error);
   if (!received.line.empty() && !sink.append_line(received.line)) {
+    totals.rejected.fetch_add(1, std::memory_order_relaxed);  // not stored: not accepted
     response.status = 503;  // the sender may retry once the disk has room again
     response.set_content(response_body(json, ReceivedTraces{503, sink.error(), {}, 0}),
                          response_type);
