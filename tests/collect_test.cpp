@@ -32,6 +32,14 @@ std::string temp_path(const std::string& name) {
       .string();
 }
 
+// What weft view reads back from the line a request stored.
+cli::TraceFileContents read_back(const cli::ReceivedTraces& received) {
+  std::istringstream file(received.line + "\n");
+  cli::TraceFileContents contents;
+  cli::read_trace_stream(file, "collected.jsonl", contents);
+  return contents;
+}
+
 std::vector<std::string> lines_of(const std::string& path) {
   std::ifstream file(path);
   std::vector<std::string> lines;
@@ -159,9 +167,7 @@ TEST(CollectReceiver, OriginalProtoFieldNamesAreReadAsTheirCamelCaseNames) {
   const auto received = cli::receive_traces(body, "application/json");
   ASSERT_EQ(received.status, 200) << received.error;
   EXPECT_EQ(received.span_count, 1u);
-  std::istringstream file(received.line + "\n");
-  cli::TraceFileContents contents;
-  cli::read_trace_stream(file, "collected.jsonl", contents);
+  const cli::TraceFileContents contents = read_back(received);
   EXPECT_TRUE(contents.problems.empty());
   ASSERT_EQ(contents.spans.size(), 1u);
   EXPECT_EQ(contents.spans[0].parent_span_id, "00f067aa0ba902b8");
@@ -231,9 +237,7 @@ TEST(CollectReceiver, NullFieldsAreTheirDefaultValues) {
   const auto received = cli::receive_traces(body, "application/json");
   ASSERT_EQ(received.status, 200) << received.error;
   EXPECT_EQ(received.span_count, 1u);
-  std::istringstream file(received.line + "\n");
-  cli::TraceFileContents contents;
-  cli::read_trace_stream(file, "collected.jsonl", contents);
+  const cli::TraceFileContents contents = read_back(received);
   EXPECT_TRUE(contents.problems.empty());
   ASSERT_EQ(contents.spans.size(), 1u);
   EXPECT_TRUE(contents.spans[0].parent_span_id.empty());
@@ -262,9 +266,7 @@ TEST(CollectReceiver, AnEnumWiderThan32BitsKeepsItsLow32BitsAndStaysReadable) {
   ASSERT_EQ(received.status, 200) << received.error;
   const auto stored = nlohmann::json::parse(received.line);
   EXPECT_EQ(stored["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["kind"], 2);
-  std::istringstream file(received.line + "\n");
-  cli::TraceFileContents contents;
-  cli::read_trace_stream(file, "collected.jsonl", contents);
+  const cli::TraceFileContents contents = read_back(received);
   EXPECT_TRUE(contents.problems.empty());
   EXPECT_EQ(contents.spans.size(), 1u);
 }

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "config/env_values.h"
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
 #include "export/final_drain.h"
@@ -48,7 +49,7 @@ constexpr std::size_t kMaxQueuePerThread = 65536;
 // about 24.8 days (the longest timeout the specification lets an SDK use for "no limit") is capped
 // there.
 BatchOptions with_usable_waits(BatchOptions options) {
-  constexpr std::chrono::milliseconds kLongest{INT32_MAX};
+  constexpr std::chrono::milliseconds kLongest = detail::kIndefiniteTimeout;
   options.schedule_delay =
       std::clamp(options.schedule_delay, std::chrono::milliseconds(1), kLongest);
   options.export_timeout =
@@ -98,7 +99,6 @@ class BatchExportLoop {
       state.wake_requested.store(false, std::memory_order_relaxed);
       std::vector<std::shared_ptr<detail::SpanRing>> rings = take_ring_snapshot();
       lock.unlock();
-      if (stopping) detail::begin_final_drain(state.exporter.get());
       export_everything(rings);
       if (flush_target != 0) {
         std::unique_lock<std::mutex> exporting = lock_exporter();

@@ -65,7 +65,7 @@ class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware {
     }
   }
 
-  // Called by the batch processor's shutdown (any thread) and again by its export thread.
+  // Called by the batch processor's shutdown, on any thread, while an export may be running.
   void begin_final_drain() noexcept override {
     {
       std::lock_guard<std::mutex> lock(mutex_);

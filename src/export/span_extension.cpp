@@ -304,17 +304,20 @@ std::size_t extension_slots_for(const SpanRecord& record) noexcept {
   return (counter.bytes + kSlotBytes - 1) / kSlotBytes;
 }
 
-void write_extension(const SpanRecord& record, const SlotRun& run, std::size_t slots) noexcept {
+namespace {
+
+// Calls body(side) with a Side<FlatCursor> when the `slots` slots of `run` do not wrap, else with
+// a Side<RunCursor>: the writer or the reader over the cursor the run needs.
+template <template <class> class Side, class Body>
+void over_run(const SlotRun& run, std::size_t slots, Body&& body) {
   if (is_flat(run, slots)) {
-    RunWriter<FlatCursor> writer(run);
-    put_extension(writer, record);
+    Side<FlatCursor> side(run);
+    body(side);
   } else {
-    RunWriter<RunCursor> writer(run);
-    put_extension(writer, record);
+    Side<RunCursor> side(run);
+    body(side);
   }
 }
-
-namespace {
 
 template <class Cursor>
 void read_extension_with(RunReader<Cursor>& reader, SpanData& out) {
@@ -345,14 +348,12 @@ void read_extension_with(RunReader<Cursor>& reader, SpanData& out) {
 
 }  // namespace
 
+void write_extension(const SpanRecord& record, const SlotRun& run, std::size_t slots) noexcept {
+  over_run<RunWriter>(run, slots, [&](auto& writer) { put_extension(writer, record); });
+}
+
 void read_extension(const SlotRun& run, std::size_t slots, SpanData& out) {
-  if (is_flat(run, slots)) {
-    RunReader<FlatCursor> reader(run);
-    read_extension_with(reader, out);
-  } else {
-    RunReader<RunCursor> reader(run);
-    read_extension_with(reader, out);
-  }
+  over_run<RunReader>(run, slots, [&](auto& reader) { read_extension_with(reader, out); });
 }
 
 }  // namespace weft::detail

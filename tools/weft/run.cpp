@@ -2,9 +2,9 @@
 // itself was given (TRACEPARENT...), hands the span's context to the command, and exits as the
 // command did.
 //
-// The command is started as a shell would (a script without "#!" by /bin/sh), with the forwarded
-// signals at their defaults. A command that uses weft relays its spans to weft run, which exports
-// them: also the open spans of a command that is killed.
+// The command is started as a shell would (a script without "#!" by /bin/sh), with the signal
+// mask and dispositions weft was started with. A command that uses weft relays its spans to weft
+// run, which exports them: also the open spans of a command that is killed.
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
