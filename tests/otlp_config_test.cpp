@@ -65,6 +65,26 @@ TEST(OtlpConfig, ABadEndpointIsNamedInAWarning) {
   EXPECT_NE(warnings[0].find("OTEL_EXPORTER_OTLP_ENDPOINT=\"collector:4318\""), std::string::npos);
 }
 
+TEST(OtlpConfig, AnEndpointWithoutAHostOrWithABadPortIsNamedInAWarning) {
+  for (const char* bad : {"http://", "http://:4318", "http://collector:43x8", "http://collector:99999",
+                          "https://[::1", "http://collector:4318:1"}) {
+    std::vector<std::string> warnings;
+    const auto options =
+        options_from({{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", bad}}, &warnings);
+    EXPECT_EQ(options.endpoint, "http://localhost:4318/v1/traces") << bad;
+    ASSERT_EQ(warnings.size(), 1u) << bad;
+    EXPECT_NE(warnings[0].find(bad), std::string::npos) << warnings[0];
+  }
+  for (const char* good : {"http://collector/v1/traces", "http://[::1]:4318/v1/traces",
+                           "https://user:secret@gw.example.com:443/v1/traces",
+                           "http://collector:/v1/traces"}) {  // RFC 3986: empty port = default
+    std::vector<std::string> warnings;
+    EXPECT_EQ(options_from({{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", good}}, &warnings).endpoint,
+              good);
+    EXPECT_TRUE(warnings.empty()) << good;
+  }
+}
+
 TEST(OtlpConfig, HeadersArePercentDecodedAndTheTracesFormWins) {
   auto options = options_from({{"OTEL_EXPORTER_OTLP_HEADERS", "api-key=a%20b%2Cc,tenant=x"}});
   ASSERT_EQ(options.headers.size(), 2u);

@@ -114,6 +114,41 @@ TEST(OtlpHttpExporter, PostsProtobufToTheEndpointWithTheConfiguredHeaders) {
   EXPECT_GT(sent.timeout, milliseconds(9000));
 }
 
+TEST(OtlpHttpExporter, NamesItsLanguageAndVersionInTheUserAgentUnlessTheUserSetOne) {
+  ExporterUnderTest plain({answer(200)});
+  ASSERT_EQ(plain.export_one(), ExportResult::kSuccess);
+  const std::string agent = header(plain.log->exchanges.at(0).request, "User-Agent");
+  EXPECT_EQ(agent.rfind("OTel-OTLP-Exporter-Cpp/", 0), 0u) << agent;
+  EXPECT_NE(agent.find("weft"), std::string::npos) << agent;
+
+  OtlpHttpOptions options;
+  options.headers = {{"user-agent", "billing-service/2.1"}};
+  ExporterUnderTest custom({answer(200)}, options);
+  ASSERT_EQ(custom.export_one(), ExportResult::kSuccess);
+  std::size_t agents = 0;
+  for (const auto& [name, value] : custom.log->exchanges.at(0).request.headers) {
+    if (name == "User-Agent" || name == "user-agent") {
+      ++agents;
+      EXPECT_EQ(value, "billing-service/2.1");
+    }
+  }
+  EXPECT_EQ(agents, 1u);
+}
+
+// Set in code, a timeout past what the clock can add (or zero, or negative) is the longest one
+// the environment allows (about 24.8 days), not an overflowed deadline that times out at once.
+TEST(OtlpHttpExporter, AnOutOfRangeTimeoutSetInCodeMeansTheLongestOne) {
+  for (const milliseconds timeout : {milliseconds::max(), milliseconds(0), milliseconds(-5)}) {
+    OtlpHttpOptions options;
+    options.timeout = timeout;
+    ExporterUnderTest test({answer(503), answer(200)}, options);
+    EXPECT_EQ(test.export_one(), ExportResult::kSuccess) << timeout.count();
+    ASSERT_EQ(test.attempts(), 2u) << timeout.count();
+    EXPECT_GT(test.log->exchanges[0].timeout, milliseconds(24LL * 24 * 3600 * 1000));
+    EXPECT_LE(test.log->exchanges[0].timeout, milliseconds(INT32_MAX));
+  }
+}
+
 TEST(OtlpHttpExporter, JsonProtocolPostsOtlpJson) {
   OtlpHttpOptions options;
   options.protocol = OtlpProtocol::kHttpJson;

@@ -47,7 +47,8 @@ enum class LogLevel { kDebug, kInfo, kWarning, kError };
 using LogHandler = std::function<void(LogLevel level, std::string_view message)>;
 
 // Replaces where weft's messages go; an empty handler restores the default (stderr, warnings and
-// errors only; WEFT_LOG_LEVEL=debug|info|warning|error|none changes the threshold).
+// errors only; WEFT_LOG_LEVEL, or else OTEL_LOG_LEVEL, set to debug|info|warning|error|none
+// changes the threshold).
 void set_log_handler(LogHandler handler);
 
 }  // namespace weft

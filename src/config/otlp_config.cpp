@@ -1,5 +1,7 @@
 #include "config/otlp_config.h"
 
+#include <algorithm>
+
 #include "config/env_values.h"
 
 namespace weft::detail {
@@ -34,10 +36,45 @@ class OtlpVariables {
   std::vector<std::string>& warnings_;
 };
 
+// The authority of a URL (RFC 3986): [userinfo@]host[:port], with a host that is not empty and a
+// port of digits up to 65535. An empty port is allowed, as the RFC does: the scheme's default.
+bool is_valid_authority(std::string_view authority) {
+  const std::size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) authority.remove_prefix(at + 1);
+  std::size_t host_end = 0;
+  if (!authority.empty() && authority[0] == '[') {  // an IPv6 literal
+    host_end = authority.find(']');
+    if (host_end == std::string_view::npos || host_end == 1) return false;
+    ++host_end;
+  } else {
+    host_end = std::min(authority.find(':'), authority.size());
+    if (host_end == 0) return false;
+  }
+  const std::string_view rest = authority.substr(host_end);
+  if (rest.empty()) return true;
+  if (rest[0] != ':') return false;
+  const std::string_view port = rest.substr(1);
+  if (port.size() > 5) return false;
+  unsigned value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  return value <= 65535;
+}
+
 bool is_http_url(std::string_view url) {
   const std::string lower = to_lower(url);
-  return (lower.rfind("http://", 0) == 0 && lower.size() > 7) ||
-         (lower.rfind("https://", 0) == 0 && lower.size() > 8);
+  std::size_t authority_begin = 0;
+  if (lower.rfind("http://", 0) == 0) {
+    authority_begin = 7;
+  } else if (lower.rfind("https://", 0) == 0) {
+    authority_begin = 8;
+  } else {
+    return false;
+  }
+  const std::string_view rest = url.substr(authority_begin);
+  return is_valid_authority(rest.substr(0, rest.find_first_of("/?#")));
 }
 
 void read_endpoint(const OtlpVariables& variables, OtlpHttpOptions& options) {

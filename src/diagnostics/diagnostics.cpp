@@ -1,3 +1,4 @@
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -42,13 +43,7 @@ void lock_log_for_fork() noexcept { log_state().mutex.lock(); }
 void unlock_log_after_fork() noexcept { log_state().mutex.unlock(); }
 
 int threshold_from_environment() {
-  const char* value = std::getenv("WEFT_LOG_LEVEL");
-  if (value == nullptr) return static_cast<int>(LogLevel::kWarning);
-  if (std::strcmp(value, "debug") == 0) return static_cast<int>(LogLevel::kDebug);
-  if (std::strcmp(value, "info") == 0) return static_cast<int>(LogLevel::kInfo);
-  if (std::strcmp(value, "error") == 0) return static_cast<int>(LogLevel::kError);
-  if (std::strcmp(value, "none") == 0) return static_cast<int>(LogLevel::kError) + 1;
-  return static_cast<int>(LogLevel::kWarning);
+  return log_threshold(std::getenv("WEFT_LOG_LEVEL"), std::getenv("OTEL_LOG_LEVEL"));
 }
 
 const char* level_name(LogLevel level) {
@@ -62,6 +57,20 @@ const char* level_name(LogLevel level) {
 }
 
 }  // namespace
+
+int log_threshold(const char* weft_level, const char* otel_level) noexcept {
+  const char* value = weft_level != nullptr && *weft_level != '\0' ? weft_level : otel_level;
+  constexpr int kDefault = static_cast<int>(LogLevel::kWarning);
+  if (value == nullptr) return kDefault;
+  std::string name(value);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (name == "debug" || name == "trace" || name == "all") return static_cast<int>(LogLevel::kDebug);
+  if (name == "info") return static_cast<int>(LogLevel::kInfo);
+  if (name == "warning" || name == "warn") return static_cast<int>(LogLevel::kWarning);
+  if (name == "error" || name == "fatal") return static_cast<int>(LogLevel::kError);
+  if (name == "none" || name == "off") return static_cast<int>(LogLevel::kError) + 1;
+  return kDefault;
+}
 
 void log(LogLevel level, std::string_view message) noexcept {
   try {

@@ -3,10 +3,13 @@
 // request body and encoder scratch are members, reused from one export to the next.
 #include "export/otlp_http_exporter.h"
 
+#include <algorithm>
+#include <cctype>
 #include <condition_variable>
 #include <mutex>
 #include <random>
 
+#include "config/env_values.h"
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
 #include "export/gzip.h"
@@ -26,6 +29,33 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Durations set in code are bounded as the environment's are: a timeout of zero or less, or one
+// longer than kIndefiniteTimeout (about 24.8 days), is that longest one, and backoffs are kept
+// within it, so no deadline computed from them overflows the clock.
+OtlpHttpOptions with_usable_durations(OtlpHttpOptions options) noexcept {
+  const auto bounded = [](std::chrono::milliseconds duration) {
+    return std::clamp(duration, std::chrono::milliseconds(0), kIndefiniteTimeout);
+  };
+  if (options.timeout <= std::chrono::milliseconds(0)) options.timeout = kIndefiniteTimeout;
+  options.timeout = bounded(options.timeout);
+  options.initial_backoff = bounded(options.initial_backoff);
+  options.max_backoff = bounded(options.max_backoff);
+  return options;
+}
+
+bool has_header(const std::vector<std::pair<std::string, std::string>>& headers,
+                std::string_view lowercase_name) {
+  for (const auto& [name, value] : headers) {
+    if (name.size() != lowercase_name.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < name.size() && same; ++i) {
+      same = std::tolower(static_cast<unsigned char>(name[i])) == lowercase_name[i];
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
 std::string describe(const HttpResponse& response) {
   if (response.status == 0) return response.error.empty() ? "no response" : response.error;
   std::string text = "HTTP " + std::to_string(response.status);
@@ -39,7 +69,7 @@ std::string describe(const HttpResponse& response) {
 class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware {
  public:
   OtlpHttpExporter(OtlpHttpOptions options, std::unique_ptr<HttpTransport> transport)
-      : options_(std::move(options)),
+      : options_(with_usable_durations(std::move(options))),
         transport_(std::move(transport)),
         random_(std::random_device{}()) {
     request_.url = options_.endpoint;
@@ -51,7 +81,11 @@ class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware {
                                                       ? "application/json"
                                                       : "application/x-protobuf");
     if (options_.gzip) request_.headers.emplace_back("Content-Encoding", "gzip");
-    request_.headers.emplace_back("User-Agent", "weft-otlp-exporter/" WEFT_VERSION);
+    // The specification asks for the exporter, its language and its version; a User-Agent the
+    // user configured (OTEL_EXPORTER_OTLP_HEADERS) is sent instead.
+    if (!has_header(request_.headers, "user-agent")) {
+      request_.headers.emplace_back("User-Agent", "OTel-OTLP-Exporter-Cpp/" WEFT_VERSION " (weft)");
+    }
   }
 
   ExportResult export_spans(const std::vector<const SpanData*>& spans) noexcept override {
