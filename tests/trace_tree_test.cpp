@@ -222,18 +222,21 @@ TEST(TraceTreeTest, CountsThreadsPerProcessAndProcessesPerHost) {
        in_process(make_span(2, 1, "same thread id, other pid", 2, 3), "20", "h1", "1"),
        in_process(make_span(3, 1, "same pid, other host", 3, 4), "10", "h2", "1"),
        in_process(make_span(4, 1, "same thread", 4, 5), "10", "h1", "1"),
-       in_process(make_span(5, 1, "no pid, no thread", 5, 6), "", "h1", "")});
+       in_process(make_span(5, 1, "no pid, no thread", 5, 6), "", "h1", ""),
+       in_process(make_span(6, 1, "no thread, in a process naming one", 6, 7), "10", "h1", "")});
   ASSERT_EQ(trees.size(), 1u);
-  EXPECT_EQ(trees[0].thread_count, 3u);
+  // The process of span 5 names no thread but ran one; span 6 may have run on thread 1.
+  EXPECT_EQ(trees[0].thread_count, 4u);
   EXPECT_EQ(trees[0].process_count, 4u);
   const std::string text = printed(trees[0]);
-  EXPECT_EQ(counts_in_header(text), "5 spans, 3 threads, 4 processes");
+  EXPECT_EQ(counts_in_header(text), "6 spans, 4 threads, 4 processes");
   EXPECT_EQ(without_header(text),
             "└─ root  8 ns  [1, pid 10]\n"
             "   ├─ same thread id, other pid  1 ns  [1, pid 20]\n"
             "   ├─ same pid, other host  1 ns  [1, pid 10]\n"
             "   ├─ same thread  1 ns  [1, pid 10]\n"
-            "   └─ no pid, no thread  1 ns  [svc]\n");
+            "   ├─ no pid, no thread  1 ns  [svc]\n"
+            "   └─ no thread, in a process naming one  1 ns  [pid 10]\n");
 }
 
 TEST(TraceTreeTest, TracesComeInOrderOfTheirRootsStart) {

@@ -26,16 +26,25 @@ std::string process_key(const SpanRecord& span) {
          (pid.empty() ? "service " + span.resource_attribute("service.name") : pid);
 }
 
+// Spans that do not name their thread (other SDKs do not record it) count as one thread of their
+// process when no span of that process names one: a process ran at least one thread. Where some
+// spans do name theirs, the others may have run on those, so they add none. A trace in which no
+// span names its thread has no thread count (0: not shown) rather than a guess.
 void count_threads_and_processes(TraceTree& tree) {
   std::set<std::pair<std::string, std::string>> threads;
   std::set<std::string> processes;
+  std::set<std::string> processes_naming_threads;
   for (const SpanRecord& span : tree.spans) {
     std::string process = process_key(span);
     std::string thread = thread_key(span);
-    if (!thread.empty()) threads.emplace(process, std::move(thread));
+    if (!thread.empty()) {
+      processes_naming_threads.insert(process);
+      threads.emplace(process, std::move(thread));
+    }
     processes.insert(std::move(process));
   }
-  tree.thread_count = threads.size();
+  tree.thread_count =
+      threads.empty() ? 0 : threads.size() + (processes.size() - processes_naming_threads.size());
   tree.process_count = processes.size();
 }
 

@@ -32,7 +32,7 @@ struct TraceTree {
   std::vector<std::vector<std::size_t>> children;  // per span: indexes into `spans`, by start time
   std::vector<TreeRoot> roots;     // real roots by start time, then the extra roots by start time
   std::vector<bool> duplicate_id;  // per span: an earlier span of the trace has the same id
-  std::size_t thread_count = 0;    // distinct thread.id / thread.name per process
+  std::size_t thread_count = 0;    // distinct thread.id / thread.name per process (see .cpp)
   std::size_t process_count = 0;   // distinct process.pid (or service.name) per host
 
   // When the trace began: the start of its first root.
