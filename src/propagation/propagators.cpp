@@ -1,5 +1,6 @@
 // The W3C propagators, the composite propagator and the map carrier.
 #include <algorithm>
+#include <cstring>
 
 #include "propagation/traceparent.h"
 #include "runtime/short_text.h"
@@ -57,7 +58,14 @@ void MapCarrier::set(std::string_view key, std::string_view value) {
     }
   }
   if (same_spelling != map_.end()) {
-    same_spelling->second.assign(value);  // reuses the string's storage
+    std::string& existing = same_spelling->second;
+    if (existing.size() == value.size() && !value.empty()) {
+      // The usual case (a traceparent is always 55 characters): a copy over the old value, where
+      // assign() takes a general, out-of-line path.
+      std::memmove(existing.data(), value.data(), value.size());  // value may be a part of it
+    } else {
+      existing.assign(value);  // reuses the string's storage
+    }
   } else {
     map_.emplace(std::string(key), std::string(value));
   }
