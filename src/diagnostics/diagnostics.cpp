@@ -62,13 +62,19 @@ int log_threshold(const char* weft_level, const char* otel_level) noexcept {
   const char* value = weft_level != nullptr && *weft_level != '\0' ? weft_level : otel_level;
   constexpr int kDefault = static_cast<int>(LogLevel::kWarning);
   if (value == nullptr) return kDefault;
-  std::string name(value);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (name == "debug" || name == "trace" || name == "all") return static_cast<int>(LogLevel::kDebug);
-  if (name == "info") return static_cast<int>(LogLevel::kInfo);
-  if (name == "warning" || name == "warn") return static_cast<int>(LogLevel::kWarning);
-  if (name == "error" || name == "fatal") return static_cast<int>(LogLevel::kError);
-  if (name == "none" || name == "off") return static_cast<int>(LogLevel::kError) + 1;
+  const std::string_view given(value);
+  const auto is = [given](std::string_view name) {
+    if (given.size() != name.size()) return false;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(given[i])) != name[i]) return false;
+    }
+    return true;
+  };
+  if (is("debug") || is("trace") || is("all")) return static_cast<int>(LogLevel::kDebug);
+  if (is("info")) return static_cast<int>(LogLevel::kInfo);
+  if (is("warning") || is("warn")) return static_cast<int>(LogLevel::kWarning);
+  if (is("error") || is("fatal")) return static_cast<int>(LogLevel::kError);
+  if (is("none") || is("off")) return static_cast<int>(LogLevel::kError) + 1;
   return kDefault;
 }
 

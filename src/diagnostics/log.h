@@ -10,11 +10,6 @@ namespace weft::detail {
 
 void log(LogLevel level, std::string_view message) noexcept;
 
-// The default handler's threshold (a LogLevel; one past kError prints nothing) from the values of
-// WEFT_LOG_LEVEL and OTEL_LOG_LEVEL (either may be null; weft's own wins). Names are matched in
-// any case: debug (or trace, all), info, warning (or warn), error (or fatal), none (or off);
-// anything else is the default, warning.
-int log_threshold(const char* weft_level, const char* otel_level) noexcept;
 inline void log_warning(std::string_view message) noexcept { log(LogLevel::kWarning, message); }
 inline void log_error(std::string_view message) noexcept { log(LogLevel::kError, message); }
 
@@ -22,5 +17,11 @@ inline void log_error(std::string_view message) noexcept { log(LogLevel::kError,
 inline void log_once(std::atomic<bool>& flag, LogLevel level, std::string_view message) noexcept {
   if (!flag.exchange(true, std::memory_order_relaxed)) log(level, message);
 }
+
+// The default handler's threshold (a LogLevel; one past kError prints nothing) from the values of
+// WEFT_LOG_LEVEL and OTEL_LOG_LEVEL (either may be null; weft's own wins). Names are matched in
+// any case: debug (or trace, all), info, warning (or warn), error (or fatal), none (or off);
+// anything else is the default, warning.
+int log_threshold(const char* weft_level, const char* otel_level) noexcept;
 
 }  // namespace weft::detail
