@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -61,6 +62,32 @@ TEST_F(ContextCheckTest, OkWhenTheExpectedTraceArrivedRecordedOnTheCurrentSpan) 
   EXPECT_EQ(outcome, ContextCheck::kOk);
   EXPECT_EQ(check_attribute(memory.find("work")), "ok");
   EXPECT_EQ(diagnostics().context_checks_failed, 0u);
+}
+
+// A request's ScopedSpan freed by another thread stays its opener's current span (the context is
+// left unchanged there); a check on the opener then records nothing rather than follow it (ASan
+// checks that), and still returns and counts its outcome.
+TEST_F(ContextCheckTest, AfterAScopedSpanIsFreedOnAnotherThreadTheCheckRecordsOnNoSpan) {
+  Messages messages;  // the misuse is logged
+  testing::MemoryProvider memory;
+  Tracer tracer = memory.tracer();
+  ContextCheck with_expected = ContextCheck::kMissing;
+  ContextCheck with_other = ContextCheck::kMissing;
+  std::thread opener([&] {  // its context stays the request's: not this test's thread
+    auto request = std::make_unique<ScopedSpan>(tracer.start_span("request"));
+    const TraceId expected = request->context().trace_id;
+    std::thread([&request] { request.reset(); }).join();
+    with_expected = check_context(expected);
+    with_other = check_context(generate_trace_id());
+  });
+  opener.join();
+  EXPECT_EQ(diagnostics().foreign_thread_detaches, 1u);
+  EXPECT_EQ(with_expected, ContextCheck::kOk);
+  EXPECT_EQ(with_other, ContextCheck::kWrongTrace);
+  EXPECT_EQ(diagnostics().context_checks_failed, 1u);
+  memory.provider->force_flush();
+  EXPECT_EQ(check_attribute(memory.find("request")), "(none)");
+  reset_diagnostics();
 }
 
 TEST_F(ContextCheckTest, MissingWhenNothingIsCurrentCountedAndReportedOncePerThread) {

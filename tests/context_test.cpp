@@ -1,5 +1,6 @@
 // Context and scopes: the current context per thread, nesting, restoring, and out-of-order
 // detaches that are detected, counted and survived.
+#include <memory>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -88,6 +89,37 @@ TEST(ContextTest, ScopeEndedOnAnotherThreadIsCountedAndHarmless) {
   EXPECT_EQ(diagnostics().foreign_thread_detaches, 1u);
   EXPECT_FALSE(Context::current().has_span()) << "this thread's context is untouched";
   EXPECT_TRUE(inside.has_span());
+  reset_diagnostics();
+}
+
+// A request's scope ended (and freed) by another thread, as when a request finishes elsewhere:
+// the opening thread keeps the request's context, and its own outer scope still restores the one
+// from before, without following the freed scope (ASan checks that).
+TEST(ContextTest, AScopeFreedOnAnotherThreadLeavesItsOwnerAbleToUnwind) {
+  reset_diagnostics();
+  const Context before = context_with_new_span();
+  Scope base(before);
+  const Context outer_context = context_with_new_span();
+  const Context request_context = context_with_new_span();
+  {
+    Scope outer(outer_context);
+    auto request = std::make_unique<Scope>(request_context);
+    std::thread([&request] { request.reset(); }).join();
+    EXPECT_EQ(diagnostics().foreign_thread_detaches, 1u);
+    EXPECT_EQ(Context::current(), request_context) << "left unchanged on the owner";
+    // A scope made now may take the freed one's memory; it still opens and ends in order.
+    auto reused = std::make_unique<Scope>(outer_context);
+    reused.reset();
+    EXPECT_EQ(Context::current(), request_context);
+  }  // `outer` ends below the freed request's entry: counted as out of order, and restored
+  EXPECT_EQ(Context::current(), before);
+  EXPECT_EQ(diagnostics().out_of_order_detaches, 1u);
+  {
+    Scope next(outer_context);
+    EXPECT_EQ(Context::current(), outer_context);
+  }
+  EXPECT_EQ(Context::current(), before);
+  reset_diagnostics();
 }
 
 }  // namespace

@@ -82,7 +82,6 @@ class Scope {
   detail::ThreadState* owner_;  // the opening thread's state
   Context previous_;
   Span* previous_span_ = nullptr;
-  Scope* below_ = nullptr;        // the scope that was innermost when this one opened
   std::uint64_t owner_serial_;  // the opening thread's serial: its state's address may be reused
 };
 

@@ -11,8 +11,10 @@
 // ("ok", "wrong_trace"; with `weft.context.expected_trace_id` when the trace is wrong). The current
 // span is the one a ScopedSpan of this thread made current; a context received from elsewhere (a
 // Scope, a pool task without task spans) has no span here to record on, and an empty context has
-// none by definition. A failed check is also counted (diagnostics().context_checks_failed) and
-// reported through the log, once per thread.
+// none by definition. Once any Scope of the process has ended on another thread than its own (a
+// misuse, counted as foreign_thread_detaches), outcomes are no longer recorded on spans: that
+// scope's span may be freed while still current on its thread. A failed check is also counted
+// (diagnostics().context_checks_failed) and reported through the log, once per thread.
 #pragma once
 
 #include <optional>

@@ -2,6 +2,7 @@
 // making a context current allocates nothing and touches no shared memory.
 #include <atomic>
 #include <utility>
+#include <vector>
 
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
@@ -14,7 +15,29 @@ namespace {
 std::atomic<bool> out_of_order_reported{false};
 std::atomic<bool> foreign_thread_reported{false};
 
+// Listed without a call: the list has room for the usual nesting depth from the thread's start.
+// Past that it grows; if it cannot, the scope is not listed and its end changes nothing (as an
+// abandoned scope's).
+__attribute__((always_inline)) inline void list_open_scope(detail::ThreadState& state,
+                                                           const Scope* scope) noexcept {
+  std::vector<const Scope*>& scopes = state.open_scopes;
+  if (__builtin_expect(scopes.size() < scopes.capacity(), 1)) {
+    scopes.push_back(scope);
+    return;
+  }
+  try {
+    scopes.push_back(scope);
+  } catch (...) {
+  }
+}
+
 }  // namespace
+
+namespace detail {
+bool scope_ended_on_another_thread() noexcept {
+  return counters().foreign_thread_detaches.load(std::memory_order_relaxed) != 0;
+}
+}  // namespace detail
 
 Context Context::current() noexcept { return detail::thread_state().current; }
 
@@ -23,8 +46,7 @@ __attribute__((always_inline)) inline void Scope::open(Span* span) noexcept {
   owner_serial_ = owner_->serial;
   // A context handed over from elsewhere has no span this thread may record on.
   previous_span_ = std::exchange(owner_->current_span, span);
-  below_ = owner_->innermost_scope;
-  owner_->innermost_scope = this;
+  list_open_scope(*owner_, this);
 }
 
 // The new context goes straight into the thread's state, the old one into previous_: no
@@ -51,29 +73,34 @@ Scope::Scope(const SpanContext& span_context, Span* span) noexcept
 Scope::~Scope() {
   detail::ThreadState& state = detail::thread_state();
   if (&state != owner_ || state.serial != owner_serial_) {
+    // The owner's list still names this scope; it only compares addresses, so its entry is
+    // harmless once this memory is freed, and the owner drops it when an outer scope ends.
     detail::count(detail::counters().foreign_thread_detaches);
     detail::log_once(foreign_thread_reported, LogLevel::kError,
                      "a weft::Scope ended on another thread than the one that opened it; the "
                      "context was left unchanged (counted in diagnostics)");
     return;
   }
-  if (state.innermost_scope == this) {
+  std::vector<const Scope*>& scopes = state.open_scopes;
+  if (!scopes.empty() && scopes.back() == this) {
+    scopes.pop_back();
     state.current = std::move(previous_);
     state.current_span = previous_span_;
-    state.innermost_scope = below_;
     return;
   }
-  // Out of order: scopes opened after this one are still open, or this one was abandoned already.
+  // Out of order: scopes opened after this one are still open (or ended on another thread), or
+  // this one was abandoned already. The newest entry with this address is this scope: an entry
+  // left by a freed scope whose memory this one reuses is older.
   detail::count(detail::counters().out_of_order_detaches);
   detail::log_once(out_of_order_reported, LogLevel::kWarning,
                    "a weft::Scope ended while a scope opened after it was still open; the context "
                    "from before it was restored and the inner scopes were abandoned (counted in "
                    "diagnostics, reported once)");
-  for (Scope* open = state.innermost_scope; open != nullptr; open = open->below_) {
-    if (open == this) {
+  for (std::size_t i = scopes.size(); i-- > 0;) {
+    if (scopes[i] == this) {
+      scopes.resize(i);
       state.current = std::move(previous_);
       state.current_span = previous_span_;
-      state.innermost_scope = below_;
       return;
     }
   }

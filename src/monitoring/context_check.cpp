@@ -41,7 +41,8 @@ ContextCheck check_context(std::optional<TraceId> expected_trace) noexcept {
   } else if (expected_trace && current.trace_id != *expected_trace) {
     outcome = ContextCheck::kWrongTrace;
   }
-  if (Span* span = thread.current_span) {
+  Span* const span = detail::scope_ended_on_another_thread() ? nullptr : thread.current_span;
+  if (span != nullptr) {
     try {
       span->set_attribute("weft.context.check", to_string(outcome));
       if (outcome == ContextCheck::kWrongTrace) {

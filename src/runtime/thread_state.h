@@ -18,9 +18,12 @@ class SpanRing;
 
 struct ThreadState {
   Context current;
-  Scope* innermost_scope = nullptr;
+  // The scopes open on this thread, innermost last. Their addresses are compared, never followed:
+  // a Scope ended on another thread (a misuse, counted) may be freed while it is still listed.
+  std::vector<const Scope*> open_scopes;
   // The span of `current` when a ScopedSpan of this thread made it current (null when the context
-  // came from elsewhere): what check_context() records its outcome on.
+  // came from elsewhere): what check_context() records its outcome on, unless a scope has ended
+  // on another thread than its own (see scope_ended_on_another_thread()).
   Span* current_span = nullptr;
 
   // Unique per thread state for the life of the process: a state allocated after another thread's
@@ -44,6 +47,11 @@ struct ThreadState {
 };
 
 ThreadState* create_thread_state();
+
+// Whether any Scope of this process has ended on another thread than the one that opened it
+// (since start-up, or since reset_diagnostics() in tests). Its ScopedSpan may then have been freed
+// while still its thread's current_span, so that pointer is no longer followed.
+bool scope_ended_on_another_thread() noexcept;
 
 // Defined here, constant-initialized, so that reading it is one %fs-relative load: declared
 // `extern`, every read went through a call to the TLS init function of thread_state.cpp.

@@ -34,12 +34,12 @@ class WorkerContext {
   struct Restore {
     ThreadState& state;
     ~Restore() {
-      if (state.innermost_scope != nullptr) {
+      if (!state.open_scopes.empty()) {
         count(counters().out_of_order_detaches);
         log_once(leaked_scope_reported, LogLevel::kWarning,
                  "a pool task ended with a weft::Scope still open; the worker abandoned it and "
                  "went back to an empty context (counted in diagnostics, reported once)");
-        state.innermost_scope = nullptr;
+        state.open_scopes.clear();
       }
       state.current_span = nullptr;
       state.current = Context();
