@@ -1,11 +1,14 @@
 // weft::ProcessPool: real worker processes, tasks under the submitter's context, results and
 // errors back through futures, dead workers replaced, and one trace across all of it.
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <numeric>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -221,6 +224,39 @@ TEST_F(ProcessPoolTest, TasksSubmittedAfterShutdownFailClearly) {
   ProcessPool pool(1);
   pool.shutdown();
   EXPECT_THROW(pool.submit(pool_task, 1).get(), std::runtime_error);
+}
+
+// A plain fork() from one thread while another keeps starting pool workers: every child, which
+// starts a pool of its own, must find the pools' lock free (it once could inherit it held).
+TEST_F(ProcessPoolTest, AForkWhileAnotherThreadStartsWorkersNeverLeavesTheChildStuck) {
+  WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN();
+  WEFT_SKIP_WHEN_FORKED_CHILDREN_START_THREADS();  // the child's pool runs a thread
+  std::atomic<bool> stop{false};
+  std::thread starter([&stop] {
+    while (!stop.load()) {
+      ProcessPool pool(2);
+      pool.submit(pool_task, 1).get();
+    }
+  });
+  int stuck = 0;
+  int failed = 0;
+  for (int i = 0; i < 60; ++i) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      alarm(20);  // a stuck child dies of SIGALRM
+      ProcessPool pool(1);
+      _exit(pool.submit(pool_task, 4).get() == 40 ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) ++stuck;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed;
+  }
+  stop.store(true);
+  starter.join();
+  EXPECT_EQ(stuck, 0);
+  EXPECT_EQ(failed, 0);
 }
 
 }  // namespace

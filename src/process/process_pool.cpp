@@ -18,6 +18,7 @@
 
 #include "diagnostics/log.h"
 #include "process/frame_io.h"
+#include "runtime/fork_hooks.h"
 #include "weft/process.h"
 #include "weft/propagation.h"
 #include "weft/provider.h"
@@ -29,17 +30,48 @@ namespace {
 
 constexpr int kPollIntervalMs = 100;
 
-// The parent ends of every pool's worker sockets in this process. A new worker closes them all
-// but its own: a worker holding a sibling's socket would keep that sibling from seeing its pool
-// go away.
+// Every pool's worker sockets in this process: the parent ends, and both ends of a worker being
+// started. A new worker closes them all but its own end: a worker holding a sibling's socket would
+// keep that sibling from seeing its pool go away. The lock is never held across a fork, and every
+// fork takes it first (a fork stage), so no child, whichever thread forked, starts with it held or
+// with the set half changed.
 struct PoolDescriptors {
   std::mutex mutex;
   std::set<int> fds;
 };
 
+void lock_pool_descriptors_for_fork() noexcept;
+void unlock_pool_descriptors_after_fork() noexcept;
+
 PoolDescriptors& pool_descriptors() {
-  static PoolDescriptors* const instance = new PoolDescriptors();
+  static PoolDescriptors* const instance = [] {
+    auto* created = new PoolDescriptors();  // never destroyed: pools may end during exit
+    install_fork_handlers(ForkStage::kProcessPools,
+                          {&lock_pool_descriptors_for_fork, &unlock_pool_descriptors_after_fork,
+                           &unlock_pool_descriptors_after_fork});
+    return created;
+  }();
   return *instance;
+}
+
+void lock_pool_descriptors_for_fork() noexcept { pool_descriptors().mutex.lock(); }
+void unlock_pool_descriptors_after_fork() noexcept { pool_descriptors().mutex.unlock(); }
+
+// A worker's socket pair, both ends listed as they are made: a worker another pool forks meanwhile
+// closes them too. Takes no other lock while it holds the list's (log after it returns).
+bool make_listed_socket_pair(PoolDescriptors& descriptors, int ends[2]) noexcept {
+  std::lock_guard<std::mutex> lock(descriptors.mutex);
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) return false;
+  try {
+    descriptors.fds.insert(ends[0]);
+    descriptors.fds.insert(ends[1]);
+    return true;
+  } catch (...) {
+    descriptors.fds.erase(ends[0]);
+    ::close(ends[0]);
+    ::close(ends[1]);
+    return false;
+  }
 }
 
 // A task on the wire: id, invoker, function, context, then the encoded arguments.
@@ -164,27 +196,37 @@ class ProcessPoolCore {
   }
 
   void start_worker(std::size_t index) {
+    PoolDescriptors& descriptors = pool_descriptors();
     int ends[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
+    if (!make_listed_socket_pair(descriptors, ends)) {
       log_error("weft::ProcessPool: cannot create a worker socket");
       return;
     }
-    std::unique_lock<std::mutex> lock(pool_descriptors().mutex);
     ChildProcess child = fork_process();
     if (child.in_child()) {
-      for (int fd : pool_descriptors().fds) ::close(fd);
-      pool_descriptors().fds.clear();
-      lock.unlock();  // a task may start a pool of its own
-      ::close(ends[0]);
+      {
+        std::lock_guard<std::mutex> lock(descriptors.mutex);
+        for (int fd : descriptors.fds) {
+          if (fd != ends[1]) ::close(fd);
+        }
+        descriptors.fds.clear();
+      }  // a task may start a pool of its own
       serve_tasks(ends[1], index);
     }
-    ::close(ends[1]);
+    {
+      // Closed under the lock, as in stop_worker().
+      std::lock_guard<std::mutex> lock(descriptors.mutex);
+      descriptors.fds.erase(ends[1]);
+      ::close(ends[1]);
+      if (child.pid() < 0) {
+        descriptors.fds.erase(ends[0]);
+        ::close(ends[0]);
+      }
+    }
     if (child.pid() < 0) {
-      ::close(ends[0]);
       log_error("weft::ProcessPool: cannot fork a worker process");
       return;
     }
-    pool_descriptors().fds.insert(ends[0]);
     workers_[index].process = std::move(child);
     workers_[index].fd = ends[0];
     workers_[index].task.reset();
@@ -193,10 +235,11 @@ class ProcessPoolCore {
   void stop_worker(Worker& worker) {
     if (worker.fd < 0) return;
     {
+      // Closed under the lock: a worker forked meanwhile sees it either listed or closed.
       std::lock_guard<std::mutex> lock(pool_descriptors().mutex);
       pool_descriptors().fds.erase(worker.fd);
+      ::close(worker.fd);
     }
-    ::close(worker.fd);
     worker.fd = -1;
   }
 

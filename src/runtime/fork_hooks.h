@@ -17,6 +17,7 @@ enum class ForkStage {
   kRecordPool,   // the shared pool of span records
   kClock,        // the span clock's calibration (no lock; only reset in the child)
   kLog,          // the log handler
+  kProcessPools, // the sockets of every process pool's workers
   kCount
 };
 
