@@ -220,5 +220,40 @@ TEST_F(ProcessTest, AWeftForkChildKilledMidSpanIsReported) {
   EXPECT_EQ(doomed->attribute("weft.process.signal"), "SIGKILL");
 }
 
+// A program that ignores SIGCHLD (as daemons do) has its children reaped by the kernel, so
+// waitpid() cannot give their status. wait() still hands over all the child sent, and reports its
+// open span, before it returns.
+TEST_F(ProcessTest, AChildReapedElsewhereStillHasItsSpansHandedOverByWait) {
+  WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN();
+  Tracer tracer = get_tracer("test");
+  struct sigaction ignore {};
+  struct sigaction previous {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  ASSERT_EQ(sigaction(SIGCHLD, &ignore, &previous), 0);
+  ExitStatus status;
+  {
+    ScopedSpan parent = tracer.start_scoped_span("parent");
+    ChildProcess child = weft::fork_process();
+    if (child.in_child()) {
+      for (int i = 0; i < 50; ++i) tracer.start_span("ended-in-child").end();
+      ScopedSpan open = tracer.start_scoped_span("open-at-exit");
+      _exit(3);
+    }
+    status = child.wait();
+  }
+  sigaction(SIGCHLD, &previous, nullptr);
+  EXPECT_EQ(status.exit_code, -1) << "unknown";
+  EXPECT_EQ(status.signal, 0);
+  std::vector<cli::SpanRecord> spans = flushed_spans();
+  testing::expect_one_connected_trace(spans);
+  std::size_t ended = 0;
+  for (const cli::SpanRecord& span : spans) ended += span.name == "ended-in-child" ? 1 : 0;
+  EXPECT_EQ(ended, 50u);
+  const cli::SpanRecord* open = testing::find_span(spans, "open-at-exit");
+  ASSERT_NE(open, nullptr);
+  EXPECT_EQ(open->attribute("weft.span.incomplete"), "true");
+}
+
 }  // namespace
 }  // namespace weft

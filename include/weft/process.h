@@ -57,7 +57,9 @@ class ChildProcess {
   bool in_child() const noexcept { return in_child_; }
 
   // Waits for the child to end (once; later calls return the same status). The child's spans
-  // have all been handed to this process's exporter when it returns.
+  // have all been handed to this process's exporter when it returns. A child reaped elsewhere (a
+  // SIGCHLD handler's waitpid(-1), SIGCHLD ignored) has an unknown status: ExitStatus{}, exit
+  // code -1; its spans are still handed over, and its open ones reported as incomplete.
   ExitStatus wait();
   // The status if the child has ended, without blocking.
   std::optional<ExitStatus> try_wait();
@@ -65,7 +67,7 @@ class ChildProcess {
 
  private:
   friend struct ChildProcessFactory;  // src/process/child_process_factory.h
-  void finish(int wait_status);
+  void finish(std::optional<int> wait_status);  // nullopt: reaped elsewhere
 
   pid_t pid_ = 0;
   bool in_child_ = false;

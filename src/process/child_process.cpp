@@ -54,16 +54,21 @@ ExitStatus ChildProcess::wait() {
   do {
     reaped = ::waitpid(pid_, &status, 0);
   } while (reaped < 0 && errno == EINTR);
-  if (reaped != pid_) return ExitStatus{};  // reaped elsewhere: the status is unknown
-  finish(status);
+  // ECHILD: reaped elsewhere, so it has ended (with SIGCHLD ignored, waitpid returns that only
+  // once the child is gone); its status is unknown.
+  finish(reaped == pid_ ? std::optional<int>(status) : std::nullopt);
   return *status_;
 }
 
 std::optional<ExitStatus> ChildProcess::try_wait() {
   if (status_ || pid_ <= 0) return status_;
   int status = 0;
-  if (::waitpid(pid_, &status, WNOHANG) != pid_) return std::nullopt;
-  finish(status);
+  const pid_t reaped = ::waitpid(pid_, &status, WNOHANG);
+  if (reaped == pid_) {
+    finish(status);
+  } else if (reaped < 0 && errno == ECHILD) {
+    finish(std::nullopt);  // reaped elsewhere, as in wait()
+  }
   return status_;
 }
 
@@ -71,10 +76,14 @@ bool ChildProcess::kill(int signal_number) noexcept {
   return pid_ > 0 && !status_ && ::kill(pid_, signal_number) == 0;
 }
 
-void ChildProcess::finish(int wait_status) {
-  status_ = ExitStatus::from_wait_status(wait_status);
+void ChildProcess::finish(std::optional<int> wait_status) {
+  status_ = wait_status ? ExitStatus::from_wait_status(*wait_status) : ExitStatus{};
   // The child's spans first, so they are queued for export before this call returns.
   if (relay_channel_ != 0) detail::settle_relay_channel(relay_channel_, wait_status);
+  if (!wait_status) {
+    span_.end();  // no status to record
+    return;
+  }
   if (span_.is_recording()) {
     if (status_->signal != 0) {
       span_.set_attribute("weft.process.signal", detail::signal_name(status_->signal));

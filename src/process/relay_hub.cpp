@@ -114,7 +114,7 @@ class RelayHub {
     remove_finished_locked();
   }
 
-  void settle(std::uint64_t id, int wait_status) {
+  void settle(std::uint64_t id, std::optional<int> wait_status) {
     const std::shared_ptr<SpanProcessor> sink = processor_of(global_provider());
     std::lock_guard<std::mutex> lock(mutex_);
     Channel* channel = find(id);
@@ -378,7 +378,7 @@ void reset_hub_in_child() noexcept { hub().reset_in_child(); }
 std::optional<RelayEndpoints> open_relay_channel(std::string* error) { return hub().open(error); }
 void attach_relay_channel(std::uint64_t channel, pid_t child) { hub().attach(channel, child); }
 void abandon_relay_channel(std::uint64_t channel) { hub().abandon(channel); }
-void settle_relay_channel(std::uint64_t channel, int wait_status) {
+void settle_relay_channel(std::uint64_t channel, std::optional<int> wait_status) {
   hub().settle(channel, wait_status);
 }
 

@@ -24,8 +24,9 @@ std::optional<RelayEndpoints> open_relay_channel(std::string* error);
 void attach_relay_channel(std::uint64_t channel, pid_t child);
 // The child could not be started: the channel is closed.
 void abandon_relay_channel(std::uint64_t channel);
-// The child was reaped with `wait_status` (as from waitpid): everything it sent is exported, and
-// its open spans are reported, before this returns.
-void settle_relay_channel(std::uint64_t channel, int wait_status);
+// The child was reaped with `wait_status` (as from waitpid; nullopt when it was reaped elsewhere
+// and its status is unknown): everything it sent is exported, and its open spans are reported,
+// before this returns.
+void settle_relay_channel(std::uint64_t channel, std::optional<int> wait_status);
 
 }  // namespace weft::detail
