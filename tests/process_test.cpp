@@ -255,5 +255,44 @@ TEST_F(ProcessTest, AChildReapedElsewhereStillHasItsSpansHandedOverByWait) {
   EXPECT_EQ(open->attribute("weft.span.incomplete"), "true");
 }
 
+// parent -> fork_process() child -> fork_process() grandchild: the child passes its child's spans
+// on through its own relay, and each span keeps the pid and parent pid of the process that made it
+// (they once took the middle process's, or the middle's spans took the grandchild's).
+TEST_F(ProcessTest, SpansRelayedThroughARelayingChildKeepTheirOwnProcess) {
+  WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN();
+  Tracer tracer = get_tracer("test");
+  const auto end_span_saying_pid = [&tracer](const char* name) {
+    Span span = tracer.start_span(name);
+    span.set_attribute("test.pid", static_cast<std::int64_t>(getpid()));
+    span.set_attribute("test.ppid", static_cast<std::int64_t>(getppid()));
+  };
+  ExitStatus status;
+  {
+    ScopedSpan root = tracer.start_scoped_span("root");
+    ChildProcess child = weft::fork_process();
+    if (child.in_child()) {
+      ChildProcess grandchild = weft::fork_process();
+      if (grandchild.in_child()) {
+        end_span_saying_pid("in-grandchild");
+        _exit(0);
+      }
+      const bool grandchild_ok = grandchild.wait().success();
+      end_span_saying_pid("in-child-after");
+      _exit(grandchild_ok ? 0 : 1);
+    }
+    status = child.wait();
+  }
+  EXPECT_TRUE(status.success());
+  std::vector<cli::SpanRecord> spans = flushed_spans();
+  testing::expect_one_connected_trace(spans);
+  for (const char* name : {"in-grandchild", "in-child-after"}) {
+    const cli::SpanRecord* span = testing::find_span(spans, name);
+    ASSERT_NE(span, nullptr) << name;
+    EXPECT_EQ(span->resource_attribute("process.pid"), span->attribute("test.pid")) << name;
+    EXPECT_EQ(span->resource_attribute("process.parent_pid"), span->attribute("test.ppid"))
+        << name;
+  }
+}
+
 }  // namespace
 }  // namespace weft

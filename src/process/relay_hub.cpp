@@ -278,6 +278,7 @@ class RelayHub {
     SpanRecord* record = acquire_record();
     static_cast<SpanData&>(*record) = std::move(span);
     record->resource = sender.resource;
+    record->owner_pid = sender.pid;  // a relaying sink passes it on under the child's pid
     record->tracer = nullptr;
     record->thread_name_serial = 0;
     sink->on_end(FinishedSpan(record));

@@ -6,18 +6,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <string>
+#include <vector>
 
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
 #include "process/relay_codec.h"
 #include "runtime/process_info.h"
 #include "sdk/builtin_processor.h"
+#include "trace/span_record.h"
 
 namespace weft::detail {
 namespace {
@@ -34,12 +36,17 @@ class RelaySender final : public BuiltinProcessor {
   bool watches_starts() const noexcept override { return true; }
   void on_start(SpanData& span, const Context& /*parent*/) noexcept override {
     if (!span.context.is_sampled() || closed_.load(std::memory_order_relaxed)) return;
-    send_span(RelayMessageType::kStart, span);
+    send_span(RelayMessageType::kStart, span, process_id());
   }
 
+  // Spans of this process, and spans this process's own hub received from its children (a
+  // process pool inside a pool worker, a program spawned by a forked child): those go on under
+  // their own process's pid and resource, which their record carries.
   void on_end(FinishedSpan span) noexcept override {
     if (!span->context.is_sampled()) return;
-    if (closed_.load(std::memory_order_relaxed) || !send_span(RelayMessageType::kEnd, *span)) {
+    const std::int32_t origin = static_cast<const SpanRecord&>(*span).owner_pid;
+    if (closed_.load(std::memory_order_relaxed) ||
+        !send_span(RelayMessageType::kEnd, *span, origin)) {
       count(counters().spans_dropped_relay);
       return;
     }
@@ -53,28 +60,37 @@ class RelaySender final : public BuiltinProcessor {
   }
 
  private:
-  bool send_span(RelayMessageType type, const SpanData& span) noexcept {
+  bool send_span(RelayMessageType type, const SpanData& span, std::int32_t origin) noexcept {
     try {
-      if (!introduced(span)) return false;
+      if (!introduced(span, origin)) return false;
       thread_local std::string buffer;
-      encode_relay_span(type, process_id(), span, buffer);
+      encode_relay_span(type, origin, span, buffer);
       return send_message(buffer);
     } catch (...) {
       return false;
     }
   }
 
-  // The parent learns this process's resource before its first span; a fork()ed child (whose
-  // pid differs) introduces itself again on the socket it shares with its parent.
-  bool introduced(const SpanData& span) {
-    const std::int32_t pid = process_id();
-    if (introduced_pid_.load(std::memory_order_acquire) == pid) return true;
-    std::lock_guard<std::mutex> lock(hello_mutex_);
-    if (introduced_pid_.load(std::memory_order_relaxed) == pid) return true;
+  // The parent learns a process's resource before its first span: this process's, and that of
+  // each child of it whose spans it passes on. A fork()ed child (whose pid differs) introduces
+  // itself again on the socket it shares with its parent. No lock (a fork could copy it held):
+  // two threads may both send this process's hello, which the parent takes twice, harmlessly.
+  // Children's spans come only from this process's hub, under its lock, one at a time.
+  bool introduced(const SpanData& span, std::int32_t origin) {
+    const bool own = origin == process_id();
+    if (own && introduced_pid_.load(std::memory_order_acquire) == origin) return true;
+    if (!own && std::find(introduced_children_.begin(), introduced_children_.end(), origin) !=
+                    introduced_children_.end()) {
+      return true;
+    }
     std::string hello;
-    encode_relay_hello(pid, span.resource != nullptr ? *span.resource : Resource(), hello);
+    encode_relay_hello(origin, span.resource != nullptr ? *span.resource : Resource(), hello);
     if (!send_message(hello)) return false;
-    introduced_pid_.store(pid, std::memory_order_release);
+    if (own) {
+      introduced_pid_.store(origin, std::memory_order_release);
+    } else {
+      introduced_children_.push_back(origin);
+    }
     return true;
   }
 
@@ -101,7 +117,7 @@ class RelaySender final : public BuiltinProcessor {
   const int fd_;
   std::atomic<bool> closed_{false};
   std::atomic<std::int32_t> introduced_pid_{0};
-  std::mutex hello_mutex_;
+  std::vector<std::int32_t> introduced_children_;  // under the hub's lock (see introduced())
 };
 
 bool is_seqpacket_socket(int fd) {
