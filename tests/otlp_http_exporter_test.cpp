@@ -225,7 +225,8 @@ TEST(OtlpHttpExporter, InTheFinalDrainACollectorKnownDownGetsOneAttemptPerBatch)
 }
 
 // A collector that was answering when the drain began gets its retries for the drain's first
-// failing batch (it may be a blip); once that batch gives up, the rest get one attempt each.
+// failing batch (it may be a blip); once that batch gives up, the rest get at most one attempt
+// each (none once the drain's first timeout is over).
 TEST(OtlpHttpExporter, InTheFinalDrainAHealthyCollectorsFirstFailureIsStillRetried) {
   detail::HttpResponse refused;
   refused.error = "Couldn't connect to server";
@@ -237,8 +238,49 @@ TEST(OtlpHttpExporter, InTheFinalDrainAHealthyCollectorsFirstFailureIsStillRetri
   EXPECT_EQ(test.export_one(), ExportResult::kFailure);
   EXPECT_GE(test.attempts(), 1u + 3u) << "retried until the timeout";
   const std::size_t after_first = test.attempts();
+  const auto start = std::chrono::steady_clock::now();
   for (int batch = 0; batch < 5; ++batch) EXPECT_EQ(test.export_one(), ExportResult::kFailure);
-  EXPECT_EQ(test.attempts(), after_first + 5);
+  EXPECT_LE(test.attempts(), after_first + 5);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(150)) << "no retries";
+}
+
+// A collector that accepts connections and never answers: each post waits out its whole timeout.
+class SilentTransport final : public detail::HttpTransport {
+ public:
+  detail::HttpResponse post(const detail::HttpRequest&, milliseconds timeout,
+                            const std::atomic<bool>&) noexcept override {
+    posts.fetch_add(1);
+    std::this_thread::sleep_for(std::min(timeout, milliseconds(5000)));
+    detail::HttpResponse response;
+    response.error = "Timeout was reached";
+    return response;
+  }
+  std::atomic<int> posts{0};
+};
+
+// In the final drain such a collector costs one timeout in all, not one per queued batch: once a
+// batch has given up, the others end when the drain's first timeout does.
+TEST(OtlpHttpExporter, InTheFinalDrainASilentCollectorCostsOneTimeoutNotOnePerBatch) {
+  OtlpHttpOptions options;
+  options.timeout = milliseconds(300);
+  auto transport = std::make_unique<SilentTransport>();
+  SilentTransport& silent = *transport;
+  std::unique_ptr<SpanExporter> exporter =
+      detail::make_otlp_http_exporter(options, std::move(transport));
+  SpanData span;
+  span.context.trace_id = TraceId::from_words(1, 2);
+  span.context.span_id = SpanId::from_word(3);
+  set_log_handler([](LogLevel, std::string_view) {});
+  detail::begin_final_drain(exporter.get());
+  const auto start = std::chrono::steady_clock::now();
+  for (int batch = 0; batch < 5; ++batch) {
+    EXPECT_EQ(exporter->export_spans({&span}), ExportResult::kFailure);
+  }
+  const auto took = std::chrono::steady_clock::now() - start;
+  set_log_handler({});
+  EXPECT_LT(took, milliseconds(900)) << "5 batches x 300 ms before";
+  EXPECT_GE(took, milliseconds(250)) << "the first batch still waits for an answer";
+  EXPECT_LE(silent.posts.load(), 2);
 }
 
 // A batch waiting to retry when the drain begins (the processor's shutdown) stops waiting, and

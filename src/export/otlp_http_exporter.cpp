@@ -105,6 +105,7 @@ class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware {
       std::lock_guard<std::mutex> lock(mutex_);
       if (draining_.load(std::memory_order_relaxed)) return;
       outage_at_drain_.store(outage_.load(std::memory_order_acquire), std::memory_order_release);
+      drain_deadline_.store(Clock::now() + options_.timeout, std::memory_order_relaxed);
       draining_.store(true, std::memory_order_release);
     }
     wake_.notify_all();
@@ -147,12 +148,22 @@ class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware {
            (!outage_at_drain_.load(std::memory_order_acquire) && !drain_gave_up_);
   }
 
+  // Once a collector is known not to answer in the final drain, every attempt also ends by one
+  // timeout after the drain began: a collector that accepts connections and never answers would
+  // otherwise cost one whole timeout per queued batch (N batches, N x 10 s to exit).
+  Clock::time_point deadline_now(Clock::time_point batch_deadline) const noexcept {
+    if (may_retry()) return batch_deadline;
+    return std::min(batch_deadline, drain_deadline_.load(std::memory_order_relaxed));
+  }
+
   ExportResult send(std::size_t span_count) {
-    const Clock::time_point deadline = Clock::now() + options_.timeout;
+    const Clock::time_point batch_deadline = Clock::now() + options_.timeout;
     for (unsigned retry = 0;; ++retry) {
+      const Clock::time_point deadline = deadline_now(batch_deadline);
       const auto remaining =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       if (remaining.count() <= 0) {
+        if (retry == 0) return gave_up("not sent: the collector did not answer in the final drain");
         return gave_up("timed out after " + std::to_string(retry) + " attempts");
       }
       const HttpResponse response = transport_->post(request_, remaining, cancel_);
@@ -240,6 +251,7 @@ class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware {
   bool failing_ = false;
   std::atomic<bool> outage_{false};           // an attempt failed retryably since the last success
   std::atomic<bool> draining_{false};         // the final drain has begun
+  std::atomic<Clock::time_point> drain_deadline_{Clock::time_point::max()};  // its start + timeout
   std::atomic<bool> outage_at_drain_{false};  // ... while outage_ was set
   bool drain_gave_up_ = false;                // a batch of the final drain gave up
   std::atomic<bool> cancel_{false};
