@@ -198,6 +198,35 @@ TEST(OtlpProtoEncoder, LongValuesGetMultiByteLengthsAndTheOutputIsCanonical) {
   EXPECT_EQ(request.SerializeAsString(), body);
 }
 
+// Protobuf strings must be UTF-8, and collectors refuse a whole request over one that is not: bytes
+// that start no valid sequence become U+FFFD, wherever the application's text goes, and lengths
+// computed up front still match what is written (libprotobuf would fail to parse otherwise).
+TEST(OtlpProtoEncoder, InvalidUtf8BecomesTheReplacementCharacterAndTheRequestStaysValid) {
+  testing::SampleSpans fixture;
+  SpanData span = fixture.full_span();
+  const std::string bad = "a\xff\xfe" "b\xc3";  // two stray bytes, then a cut sequence
+  const std::string cleaned = "a\xef\xbf\xbd\xef\xbf\xbd" "b\xef\xbf\xbd";
+  span.name = bad;
+  span.attributes.emplace_back("key" + bad, bad);
+  span.attributes.emplace_back("list", std::vector<std::string>{bad, "ok"});
+  span.events.at(0).name = bad;
+  span.status = {StatusCode::kError, bad};
+  span.thread_name = bad;
+  span.attributes.emplace_back("fine \xc3\xa9\xe2\x82\xac", "valid UTF-8 is kept: \xf0\x9f\x99\x82");
+  const auto request = encode_and_decode({&span});
+  const auto& decoded = request.resource_spans(0).scope_spans(0).spans(0);
+  EXPECT_EQ(decoded.name(), cleaned);
+  ASSERT_NE(find(decoded.attributes(), "key" + cleaned), nullptr);
+  EXPECT_EQ(find(decoded.attributes(), "key" + cleaned)->string_value(), cleaned);
+  EXPECT_EQ(find(decoded.attributes(), "list")->array_value().values(0).string_value(), cleaned);
+  EXPECT_EQ(find(decoded.attributes(), "thread.name")->string_value(), cleaned);
+  EXPECT_EQ(decoded.events(0).name(), cleaned);
+  EXPECT_EQ(decoded.status().message(), cleaned);
+  ASSERT_NE(find(decoded.attributes(), "fine \xc3\xa9\xe2\x82\xac"), nullptr);
+  EXPECT_EQ(find(decoded.attributes(), "fine \xc3\xa9\xe2\x82\xac")->string_value(),
+            "valid UTF-8 is kept: \xf0\x9f\x99\x82");
+}
+
 TEST(OtlpProtoEncoder, AnEmptyBatchIsAnEmptyRequestAndTheEncoderIsReusable) {
   detail::OtlpProtoEncoder encoder;
   std::string body;

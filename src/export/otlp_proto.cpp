@@ -4,6 +4,7 @@
 
 #include "export/otlp_json.h"
 #include "export/proto_writer.h"
+#include "export/utf8_text.h"
 
 namespace weft::detail {
 namespace {
@@ -50,8 +51,16 @@ namespace array_value {
 constexpr std::uint32_t kValues = 1;
 }
 
+// Protobuf `string` fields must hold UTF-8, and a collector refuses a whole request over one
+// string that does not: the application's text is written as valid_utf8() makes it. Valid text
+// (nearly all) is written as it is, after an 8-bytes-at-a-time check.
+void text_field(ProtoWriter& proto, std::uint32_t field, std::string_view text) {
+  thread_local std::string scratch;
+  proto.string_field(field, valid_utf8(text, scratch));
+}
+
 // AnyValue's fields are a oneof: a zero or empty value is still written, so that the decoder
-// sees which member is set.
+// sees which member is set. A string must be valid UTF-8 already.
 template <class T>
 void write_scalar(ProtoWriter& proto, const T& value) {
   if constexpr (std::is_same_v<T, bool>) {
@@ -81,8 +90,10 @@ void write_value(ProtoWriter& proto, std::uint32_t field, const AttributeValue& 
             if constexpr (std::is_same_v<Element, bool>) {
               // vector<bool> yields proxies: convert, so that the bool member is written.
               write_scalar(proto, static_cast<bool>(element));
+            } else if constexpr (std::is_same_v<Element, std::string>) {
+              text_field(proto, any_value::kString, element);
             } else {
-              write_scalar(proto, element);  // by reference: strings are not copied
+              write_scalar(proto, element);
             }
             proto.end_message(item);
           }
@@ -108,16 +119,30 @@ std::size_t scalar_size(const T& value) {
 }
 
 // Scalar attributes (nearly all of them) are written with their lengths computed up front, which
-// spares the placeholder-and-move of the general path for the two messages they nest.
+// spares the placeholder-and-move of the general path for the two messages they nest. The lengths
+// are those of the text as written: the key made valid UTF-8 here, a string value by the caller.
 template <class T>
-void write_scalar_attribute(ProtoWriter& proto, std::uint32_t field, std::string_view key,
-                            const T& value) {
+void write_valid_scalar_attribute(ProtoWriter& proto, std::uint32_t field, std::string_view key,
+                                  const T& value) {
+  thread_local std::string key_scratch;
+  key = valid_utf8(key, key_scratch);
   const std::size_t any_size = scalar_size(value);
   proto.message_header(field, ProtoWriter::length_delimited_size(key.size()) +
                                   ProtoWriter::length_delimited_size(any_size));
   proto.string_field(key_value::kKey, key);
   proto.message_header(key_value::kValue, any_size);
   write_scalar(proto, value);
+}
+
+template <class T>
+void write_scalar_attribute(ProtoWriter& proto, std::uint32_t field, std::string_view key,
+                            const T& value) {
+  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
+    thread_local std::string value_scratch;
+    write_valid_scalar_attribute(proto, field, key, valid_utf8(value, value_scratch));
+  } else {
+    write_valid_scalar_attribute(proto, field, key, value);
+  }
 }
 
 void write_attribute(ProtoWriter& proto, std::uint32_t field, std::string_view key,
@@ -130,7 +155,7 @@ void write_attribute(ProtoWriter& proto, std::uint32_t field, std::string_view k
           write_scalar_attribute(proto, field, key, held);
         } else {
           const std::size_t entry = proto.begin_message(field);
-          proto.string_field(key_value::kKey, key);
+          text_field(proto, key_value::kKey, key);
           write_value(proto, key_value::kValue, value);
           proto.end_message(entry);
         }
@@ -155,7 +180,7 @@ void write_trace_state(ProtoWriter& proto, std::uint32_t field, const TraceState
 void write_event(ProtoWriter& proto, const Event& event) {
   const std::size_t message = proto.begin_message(span::kEvents);
   proto.fixed64_field(event::kTime, event.time_unix_nano);
-  proto.string_field(event::kName, event.name);
+  text_field(proto, event::kName, event.name);
   write_attributes(proto, event::kAttributes, event.attributes);
   write_uint32_unless_zero(proto, event::kDroppedAttributes, event.dropped_attributes_count);
   proto.end_message(message);
@@ -186,7 +211,7 @@ void write_span(ProtoWriter& proto, const SpanData& data) {
     const auto& parent = data.parent_span_id.bytes();
     proto.bytes_field(span::kParentSpanId, parent.data(), parent.size());
   }
-  proto.string_field(span::kName, data.name);
+  text_field(proto, span::kName, data.name);
   proto.varint_field(span::kKind, static_cast<std::uint64_t>(data.kind));
   proto.fixed64_field(span::kStartTime, data.start_time_unix_nano);
   proto.fixed64_field(span::kEndTime, data.end_time_unix_nano);
@@ -206,7 +231,7 @@ void write_span(ProtoWriter& proto, const SpanData& data) {
   write_uint32_unless_zero(proto, span::kDroppedLinks, data.dropped_links_count);
   const std::size_t status_message = proto.begin_message(span::kStatus);
   if (data.status.code == StatusCode::kError && !data.status.message.empty()) {
-    proto.string_field(status::kMessage, data.status.message);
+    text_field(proto, status::kMessage, data.status.message);
   }
   if (data.status.code != StatusCode::kUnset) {
     proto.varint_field(status::kCode, static_cast<std::uint64_t>(data.status.code));
@@ -220,9 +245,9 @@ void write_span(ProtoWriter& proto, const SpanData& data) {
 void write_scope(ProtoWriter& proto, const InstrumentationScope* instrumentation_scope) {
   const std::size_t message = proto.begin_message(scope_spans::kScope);
   if (instrumentation_scope != nullptr) {
-    proto.string_field(scope::kName, instrumentation_scope->name);
+    text_field(proto, scope::kName, instrumentation_scope->name);
     if (!instrumentation_scope->version.empty()) {
-      proto.string_field(scope::kVersion, instrumentation_scope->version);
+      text_field(proto, scope::kVersion, instrumentation_scope->version);
     }
   }
   proto.end_message(message);
@@ -276,12 +301,12 @@ void OtlpProtoEncoder::append_request(std::string& out, const std::vector<const 
         write_span(proto, *spans[span_index]);
       }
       if (group.scope != nullptr && !group.scope->schema_url.empty()) {
-        proto.string_field(scope_spans::kSchemaUrl, group.scope->schema_url);
+        text_field(proto, scope_spans::kSchemaUrl, group.scope->schema_url);
       }
       proto.end_message(scope_spans_message);
     }
     if (group_resource != nullptr && !group_resource->schema_url().empty()) {
-      proto.string_field(resource_spans::kSchemaUrl, group_resource->schema_url());
+      text_field(proto, resource_spans::kSchemaUrl, group_resource->schema_url());
     }
     proto.end_message(resource_spans_message);
   }
