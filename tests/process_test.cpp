@@ -153,6 +153,22 @@ TEST_F(ProcessTest, WorkingDirectoryAndNullStdioAreApplied) {
   std::filesystem::remove_all(directory);
 }
 
+TEST_F(ProcessTest, AMissingWorkingDirectoryIsNamedInTheError) {
+  SpawnOptions options;
+  options.argv = {"/bin/true"};
+  options.working_directory = path_ + ".no-such-dir";
+  Spawned started = spawn(options);
+  ASSERT_FALSE(started);
+  EXPECT_NE(started.error.find("working directory \"" + options.working_directory + "\""),
+            std::string::npos)
+      << started.error;
+  EXPECT_NE(started.error.find("No such file or directory"), std::string::npos) << started.error;
+  options.working_directory = "/bin/true";  // a file, not a directory
+  started = spawn(options);
+  ASSERT_FALSE(started);
+  EXPECT_NE(started.error.find("Not a directory"), std::string::npos) << started.error;
+}
+
 TEST_F(ProcessTest, WithoutRelayTheChildExportsOnItsOwnAndStillJoinsTheTrace) {
   const std::string child_file = path_ + ".child";
   SpawnOptions options;

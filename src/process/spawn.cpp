@@ -1,6 +1,7 @@
 // weft::spawn(): posix_spawn with the context in the environment and the span relay attached.
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -106,6 +107,18 @@ Spawned spawn(SpawnOptions options) {
   if (error != 0) {
     if (relay) detail::abandon_relay_channel(relay->channel);
     result.error = "cannot start \"" + options.argv[0] + "\": " + std::strerror(error);
+    // The child's chdir fails with the same errors as the exec: say so when the working
+    // directory is what is missing or not a directory.
+    if (!options.working_directory.empty()) {
+      struct stat directory {};
+      const int problem = ::stat(options.working_directory.c_str(), &directory) != 0 ? errno
+                          : !S_ISDIR(directory.st_mode)                               ? ENOTDIR
+                                                                                      : 0;
+      if (problem != 0) {
+        result.error = "cannot start \"" + options.argv[0] + "\": its working directory \"" +
+                       options.working_directory + "\": " + std::strerror(problem);
+      }
+    }
     result.error_number = error;
     span.set_status(StatusCode::kError, result.error);
     return result;
