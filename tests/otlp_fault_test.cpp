@@ -259,6 +259,41 @@ TEST(OtlpFaults, Collector400IsNotRetriedAndTheSpansAreCountedAsFailed) {
 namespace weft {
 namespace {
 
+// A fork() while an export waits on a collector that does not answer: fork() does not wait for
+// that export (it once waited up to 2 s), and the child, whose copy of the exporter is mid-request
+// in a thread it does not have, exports its own spans through a new exporter.
+TEST(OtlpFaults, AForkDuringAHangingExportIsNotHeldAndTheChildStillExports) {
+  WEFT_SKIP_WHEN_FORKED_CHILDREN_START_THREADS();  // the child starts its own export thread
+  reset_diagnostics();
+  std::atomic<bool> release{false};
+  TestCollector collector([&](int request, httplib::Response&) {
+    for (int waited = 0; request == 0 && waited < 500 && !release.load(); ++waited) {
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+  });
+  {
+    ExportingApp app(collector.url(), milliseconds(8000));
+    app.end_spans(1);
+    ASSERT_TRUE(wait_until([&] { return collector.requests() == 1; }));  // the export hangs
+    const auto start = Clock::now();
+    const pid_t child = fork();
+    const auto fork_took = Clock::now() - start;
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      app.tracer.start_span("in-child").end();
+      const bool flushed = app.provider->force_flush(milliseconds(5000));
+      _exit(flushed && diagnostics().spans_exported == 1 ? 0 : 1);
+    }
+    EXPECT_LT(fork_took, milliseconds(1000));
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's span was not exported";
+    EXPECT_EQ(collector.requests(), 2) << "the hanging one, and the child's";
+    release.store(true);
+  }
+}
+
 TEST(OtlpFaults, AForkedChildExportsOverItsOwnConnection) {
   WEFT_SKIP_WHEN_FORKED_CHILDREN_START_THREADS();  // the child starts its own export thread
   TestCollector collector([](int, httplib::Response&) {});

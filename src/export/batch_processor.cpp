@@ -2,12 +2,14 @@
 // processor, and one export thread drains all queues in batches. Ending a span never takes a lock;
 // a full queue drops the span and counts it.
 //
-// fork(): before the fork, every batch processor waits (boundedly) for an export in progress and
-// holds its locks, so the child copies a consistent processor. In the child, spans queued before
-// the fork are left to the parent (which exports them once); the child gets fresh queues and a
-// new export thread on the same exporter. If an export was still running when the wait ran out,
-// the exporter may be mid-call in a thread the child does not have: the child then drops what it
-// ends through this processor, counted in spans_dropped_at_fork.
+// fork(): before the fork, every batch processor holds its locks, so the child copies a consistent
+// processor. In the child, spans queued before the fork are left to the parent (which exports them
+// once); the child gets fresh queues and a new export thread on the same exporter. An export in
+// progress at the fork leaves the child's copy of the exporter mid-call in a thread the child does
+// not have: weft's own exporters then make the child a new one (fresh_in_child.h), so fork() does
+// not wait for the export; for another exporter fork() waits (boundedly) for the export to end,
+// and if it does not, the child drops what it ends through this processor, counted in
+// spans_dropped_at_fork.
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
@@ -17,6 +19,7 @@
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
 #include "export/final_drain.h"
+#include "export/fresh_in_child.h"
 #include "export/queued_span.h"
 #include "export/span_extension.h"
 #include "export/span_ring.h"
@@ -64,6 +67,8 @@ struct BatchState {
       : exporter(std::move(exporter_)), options(with_usable_waits(options_)) {}
 
   std::unique_ptr<SpanExporter> exporter;  // null in a child forked during an export: drop
+  // In a child forked during an export of an exporter that can: what makes its new exporter.
+  const detail::FreshInChild* fresh_from = nullptr;
   const BatchOptions options;
   std::mutex export_mutex;  // held by the export thread while it calls the exporter
   std::atomic<bool> fork_pending{false};  // a fork() waits for export_mutex
@@ -265,7 +270,10 @@ class BatchProcessor final : public detail::BuiltinProcessor {
   void prepare_fork() noexcept {
     thread_mutex_.lock();
     state_->fork_pending.store(true, std::memory_order_release);
-    export_held_at_fork_ = lock_within(state_->export_mutex, kForkExportWait);
+    fresh_from_ = detail::fresh_in_child(state_->exporter.get());
+    export_held_at_fork_ = fresh_from_ != nullptr
+                               ? state_->export_mutex.try_lock()
+                               : lock_within(state_->export_mutex, kForkExportWait);
     state_->mutex.lock();
   }
 
@@ -290,6 +298,8 @@ class BatchProcessor final : public detail::BuiltinProcessor {
       std::unique_ptr<SpanExporter> exporter;
       if (export_held_at_fork_) exporter = std::move(old->exporter);
       state_ = std::make_shared<BatchState>(std::move(exporter), old->options);
+      // The old exporter stays allocated with the old state (see below) for make_for_child().
+      if (!export_held_at_fork_) state_->fresh_from = fresh_from_;
       // The old export thread does not exist here: its std::thread is forgotten, never joined,
       // and the old state it references stays allocated.
       static_cast<void>(thread_.release());
@@ -465,6 +475,14 @@ class BatchProcessor final : public detail::BuiltinProcessor {
     if (!thread_pending_) return;
     thread_pending_ = false;
     try {
+      // Made here, not in the fork handler, and before the thread that uses it exists.
+      if (state_->exporter == nullptr && state_->fresh_from != nullptr) {
+        try {
+          state_->exporter = state_->fresh_from->make_for_child();
+        } catch (...) {
+          // No exporter: this process's spans are dropped and counted, as without one.
+        }
+      }
       start_export_thread();
     } catch (...) {
       state_->accepting.store(false, std::memory_order_release);
@@ -480,6 +498,7 @@ class BatchProcessor final : public detail::BuiltinProcessor {
   std::mutex thread_mutex_;      // for thread_pending_
   bool thread_pending_ = false;  // in a fork()ed child, until the first span is queued
   bool export_held_at_fork_ = false;
+  const detail::FreshInChild* fresh_from_ = nullptr;  // set by prepare_fork()
 };
 
 void prepare_processors_for_fork() noexcept {

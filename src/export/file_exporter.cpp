@@ -9,16 +9,22 @@
 #include <cstring>
 
 #include "diagnostics/log.h"
+#include "export/fresh_in_child.h"
 #include "export/otlp_json.h"
 #include "weft/exporter.h"
 
 namespace weft {
 namespace {
 
-class FileExporter final : public SpanExporter {
+class FileExporter final : public SpanExporter, public detail::FreshInChild {
  public:
   FileExporter(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   ~FileExporter() override { close_file(); }
+
+  // The same file, opened again: this one's line may be half built in the parent's export.
+  std::unique_ptr<SpanExporter> make_for_child() const override {
+    return make_file_exporter(path_);
+  }
 
   ExportResult export_spans(const std::vector<const SpanData*>& spans) noexcept override {
     if (fd_ < 0) return ExportResult::kFailure;

@@ -17,6 +17,7 @@
 #include "export/otlp_proto.h"
 #include "export/proto_reader.h"
 #include "export/final_drain.h"
+#include "export/fresh_in_child.h"
 #include "export/retry_policy.h"
 
 #ifndef WEFT_VERSION
@@ -66,7 +67,7 @@ std::string describe(const HttpResponse& response) {
   return text;
 }
 
-class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware {
+class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware, public FreshInChild {
  public:
   OtlpHttpExporter(OtlpHttpOptions options, std::unique_ptr<HttpTransport> transport)
       : options_(with_usable_durations(std::move(options))),
@@ -97,6 +98,17 @@ class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware {
     } catch (...) {
       return failed("out of memory while encoding");
     }
+  }
+
+  // The same options over a new connection: this one's may be mid-request in the parent.
+  std::unique_ptr<SpanExporter> make_for_child() const override {
+    std::string error;
+    std::unique_ptr<HttpTransport> transport = make_curl_transport(&error);
+    if (!transport) {
+      log_error("otlp exporter: the forked process has no exporter: " + error);
+      return nullptr;
+    }
+    return std::make_unique<OtlpHttpExporter>(options_, std::move(transport));
   }
 
   // Called by the batch processor's shutdown, on any thread, while an export may be running.
@@ -240,7 +252,7 @@ class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware {
     return ExportResult::kFailure;
   }
 
-  OtlpHttpOptions options_;
+  const OtlpHttpOptions options_;  // as made: make_for_child() reads it in a forked child
   std::unique_ptr<HttpTransport> transport_;
   OtlpProtoEncoder encoder_;
   std::string body_;
