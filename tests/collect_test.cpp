@@ -1,7 +1,14 @@
 // weft collect: the OTLP/HTTP receiver, tested through real HTTP on 127.0.0.1 with weft's own
 // exporter and with hand-made bodies, and its decoding checked against libprotobuf's encoding.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -348,6 +355,78 @@ TEST(Collect, RefusesBadBodiesOverHttpAndKeepsWhatWasStored) {
   const auto lines = lines_of(output);
   ASSERT_EQ(lines.size(), 2u);  // the two good requests, whole; nothing from the refused ones
   for (const auto& line : lines) EXPECT_TRUE(nlohmann::json::accept(line)) << line;
+  std::filesystem::remove(output);
+}
+
+// An upstream that accepts connections and answers nothing; it hangs up when destroyed.
+class SilentUpstream {
+ public:
+  SilentUpstream() {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+        listen(listener_, 16) == 0 &&
+        getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+      port_ = ntohs(address.sin_port);
+    }
+    acceptor_ = std::thread([this] {
+      while (!stop_.load()) {
+        pollfd waiting{listener_, POLLIN, 0};
+        if (poll(&waiting, 1, 20) <= 0) continue;
+        const int connection = accept(listener_, nullptr, nullptr);
+        if (connection >= 0) connections_.push_back(connection);
+      }
+      for (int connection : connections_) close(connection);
+      close(listener_);
+    });
+  }
+  ~SilentUpstream() {
+    stop_.store(true);
+    acceptor_.join();
+  }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
+
+ private:
+  int listener_ = -1;
+  int port_ = -1;
+  std::atomic<bool> stop_{false};
+  std::vector<int> connections_;  // the acceptor's
+  std::thread acceptor_;
+};
+
+// The upstream's silence must not hold up the local answers (each once waited for it, 10 s, one
+// request at a time); what it never took is reported when the collector stops.
+TEST(Collect, AnUpstreamThatNeverAnswersDoesNotHoldUpTheLocalAnswers) {
+  const std::string output = temp_path("forward-silent.jsonl");
+  std::filesystem::remove(output);
+  const SilentUpstream upstream;
+  ASSERT_GT(upstream.port(), 0);
+  testing::CollectorProcess local(
+      output, {"--forward", upstream.base_url(), "--forward-timeout", "500"});
+  ASSERT_GT(local.port(), 0);
+  const std::string body = sample_request().SerializeAsString();
+  std::vector<std::thread> clients;
+  std::atomic<int> answered_quickly{0};
+  for (int i = 0; i < 3; ++i) {
+    clients.emplace_back([&] {
+      const auto start = std::chrono::steady_clock::now();
+      const int status = post(local.traces_url(), body, "application/x-protobuf").status;
+      if (status == 200 && std::chrono::steady_clock::now() - start < std::chrono::seconds(2)) {
+        answered_quickly.fetch_add(1);
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(answered_quickly.load(), 3);
+  const auto stop_start = std::chrono::steady_clock::now();
+  EXPECT_EQ(local.stop(SIGINT), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_start, std::chrono::seconds(5))
+      << "a stop gives the forwards one --forward-timeout in all";
+  EXPECT_EQ(lines_of(output).size(), 3u);
   std::filesystem::remove(output);
 }
 

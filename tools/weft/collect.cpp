@@ -15,7 +15,7 @@
 
 #include "commands.h"
 #include "config/otlp_config.h"
-#include "export/http_transport.h"
+#include "forwarder.h"
 #include "otlp_receiver.h"
 #include "trace_sink.h"
 
@@ -27,6 +27,7 @@ struct CollectOptions {
   int port = 4318;
   std::string output = "weft-traces.jsonl";
   std::string forward;  // upstream base URL or full /v1/traces URL; empty: no forwarding
+  int forward_timeout_ms = 10000;  // one forwarded request; also what a stop gives the queue
   std::size_t max_body_bytes = 16 * 1024 * 1024;
 };
 
@@ -36,31 +37,6 @@ struct Totals {
   std::atomic<std::uint64_t> rejected{0};
   std::atomic<std::uint64_t> lines{0};  // a request without spans writes none
   std::atomic<std::uint64_t> forward_failures{0};
-};
-
-// Forwards accepted bodies as they came (same encoding), one request at a time.
-class Forwarder {
- public:
-  explicit Forwarder(std::string url) : url_(std::move(url)) {}
-
-  bool forward(const std::string& body, const std::string& content_type) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!transport_) transport_ = detail::make_curl_transport();
-    if (!transport_) return false;
-    detail::HttpRequest request;
-    request.url = url_;
-    request.headers = {{"Content-Type", content_type}};
-    request.body = &body;
-    const detail::HttpResponse response =
-        transport_->post(request, std::chrono::seconds(10), never_cancelled_);
-    return response.status >= 200 && response.status < 300;
-  }
-
- private:
-  std::string url_;
-  std::mutex mutex_;
-  std::unique_ptr<detail::HttpTransport> transport_;
-  std::atomic<bool> never_cancelled_{false};
 };
 
 void handle_traces(const httplib::Request& request, httplib::Response& response,
@@ -110,10 +86,12 @@ void handle_traces(const httplib::Request& request, httplib::Response& response,
   if (!received.line.empty()) totals.lines.fetch_add(1, std::memory_order_relaxed);
   response.status = 200;
   response.set_content(response_body(json, received), response_type);
-  if (forwarder != nullptr && received.span_count > 0 && !forwarder->forward(body, content_type)) {
+  // Queued, not sent here: the upstream's answer (or silence) must not hold up this one.
+  if (forwarder != nullptr && received.span_count > 0 && !forwarder->enqueue(body, content_type)) {
     if (totals.forward_failures.fetch_add(1, std::memory_order_relaxed) == 0) {
-      std::cerr << "weft collect: forwarding to " << options.forward
-                << " failed (the spans are still in " << options.output << ")\n";
+      std::cerr << "weft collect: the queue to " << options.forward
+                << " is full; requests are not forwarded (the spans are still in "
+                << options.output << ")\n";
     }
   }
 }
@@ -124,12 +102,6 @@ int run_collect(const CollectOptions& options) {
     std::cerr << "weft collect: " << sink.error() << '\n';
     return 2;
   }
-  std::unique_ptr<Forwarder> forwarder;
-  if (!options.forward.empty()) {
-    const bool full_url = options.forward.find("/v1/traces") != std::string::npos;
-    forwarder = std::make_unique<Forwarder>(
-        full_url ? options.forward : detail::traces_url_from_base(options.forward));
-  }
 
   // The signals are taken by one thread with sigwait(); every other thread (the server's
   // included, which inherit this mask) keeps them blocked.
@@ -138,6 +110,14 @@ int run_collect(const CollectOptions& options) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::unique_ptr<Forwarder> forwarder;  // its thread, made now, keeps the signals blocked too
+  if (!options.forward.empty()) {
+    const bool full_url = options.forward.find("/v1/traces") != std::string::npos;
+    forwarder = std::make_unique<Forwarder>(
+        full_url ? options.forward : detail::traces_url_from_base(options.forward),
+        std::chrono::milliseconds(options.forward_timeout_ms));
+  }
 
   Totals totals;
   constexpr std::size_t kWorkerThreads = 64;
@@ -187,6 +167,12 @@ int run_collect(const CollectOptions& options) {
   if (!stopping.load()) pthread_kill(signal_waiter.native_handle(), SIGTERM);
   signal_waiter.join();
   sink.flush();
+  if (forwarder != nullptr) {
+    if (const std::uint64_t failed = forwarder->stop(); failed > 0) {
+      std::cerr << "weft collect: " << failed << " requests were not forwarded to "
+                << options.forward << " (their spans are in " << options.output << ")\n";
+    }
+  }
   std::cout << "weft collect: stopped; " << totals.spans.load() << " spans in "
             << totals.requests.load() - totals.rejected.load() << " requests accepted ("
             << totals.lines.load() << " lines written to " << options.output << "), "
@@ -211,6 +197,12 @@ void add_collect_command(CLI::App& app, int& exit_code) {
   collect->add_option("--forward", options->forward,
                       "Also send what arrives to this OTLP/HTTP collector (base URL or full "
                       "/v1/traces URL)");
+  collect
+      ->add_option("--forward-timeout", options->forward_timeout_ms,
+                   "Milliseconds one forwarded request may take; a stop gives what is still "
+                   "queued as long, in all")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600 * 1000));
   collect
       ->add_option("--max-body-bytes", options->max_body_bytes,
                    "Largest request body accepted, before and after decompression")
