@@ -52,11 +52,10 @@ constexpr std::uint32_t kValues = 1;
 }
 
 // Protobuf `string` fields must hold UTF-8, and a collector refuses a whole request over one
-// string that does not: the application's text is written as valid_utf8() makes it. Valid text
+// string that does not: the application's text goes through use_as_valid_utf8(). Valid text
 // (nearly all) is written as it is, after an 8-bytes-at-a-time check.
 void text_field(ProtoWriter& proto, std::uint32_t field, std::string_view text) {
-  thread_local std::string scratch;
-  proto.string_field(field, valid_utf8(text, scratch));
+  use_as_valid_utf8(text, [&](std::string_view valid) { proto.string_field(field, valid); });
 }
 
 // AnyValue's fields are a oneof: a zero or empty value is still written, so that the decoder
@@ -120,12 +119,10 @@ std::size_t scalar_size(const T& value) {
 
 // Scalar attributes (nearly all of them) are written with their lengths computed up front, which
 // spares the placeholder-and-move of the general path for the two messages they nest. The lengths
-// are those of the text as written: the key made valid UTF-8 here, a string value by the caller.
+// are those of the text as written: the key and a string value are valid UTF-8 by now.
 template <class T>
 void write_valid_scalar_attribute(ProtoWriter& proto, std::uint32_t field, std::string_view key,
                                   const T& value) {
-  thread_local std::string key_scratch;
-  key = valid_utf8(key, key_scratch);
   const std::size_t any_size = scalar_size(value);
   proto.message_header(field, ProtoWriter::length_delimited_size(key.size()) +
                                   ProtoWriter::length_delimited_size(any_size));
@@ -137,12 +134,15 @@ void write_valid_scalar_attribute(ProtoWriter& proto, std::uint32_t field, std::
 template <class T>
 void write_scalar_attribute(ProtoWriter& proto, std::uint32_t field, std::string_view key,
                             const T& value) {
-  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
-    thread_local std::string value_scratch;
-    write_valid_scalar_attribute(proto, field, key, valid_utf8(value, value_scratch));
-  } else {
-    write_valid_scalar_attribute(proto, field, key, value);
-  }
+  use_as_valid_utf8(key, [&](std::string_view valid_key) {
+    if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
+      use_as_valid_utf8(value, [&](std::string_view valid_value) {
+        write_valid_scalar_attribute(proto, field, valid_key, valid_value);
+      });
+    } else {
+      write_valid_scalar_attribute(proto, field, valid_key, value);
+    }
+  });
 }
 
 void write_attribute(ProtoWriter& proto, std::uint32_t field, std::string_view key,

@@ -31,21 +31,29 @@ std::size_t utf8_sequence_length(std::string_view text) noexcept {
   return length;
 }
 
-std::string_view valid_utf8(std::string_view text, std::string& scratch) {
-  if (is_valid_utf8(text)) return text;
-  scratch.clear();
-  scratch.reserve(text.size() + 8);
+bool is_valid_non_ascii_utf8(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = utf8_sequence_length(text.substr(i));
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
+std::string with_replacement_characters(std::string_view text) {
+  std::string cleaned;
+  cleaned.reserve(text.size() + 8);
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t length = utf8_sequence_length(text.substr(i));
     if (length == 0) {
-      scratch.append("\xef\xbf\xbd");  // U+FFFD REPLACEMENT CHARACTER
+      cleaned.append("\xef\xbf\xbd");  // U+FFFD REPLACEMENT CHARACTER
       ++i;
     } else {
-      scratch.append(text.data() + i, length);
+      cleaned.append(text.data() + i, length);
       i += length;
     }
   }
-  return scratch;
+  return cleaned;
 }
 
 }  // namespace weft::detail

@@ -16,25 +16,49 @@ namespace weft::detail {
 // none: overlong forms, surrogates and values beyond U+10FFFF are not valid.
 std::size_t utf8_sequence_length(std::string_view text) noexcept;
 
-// Whether `text` is valid UTF-8. ASCII, nearly all text, is checked 8 bytes at a time.
-inline bool is_valid_utf8(std::string_view text) noexcept {
-  std::size_t i = 0;
-  for (; i + 8 <= text.size(); i += 8) {
+// Whether `text` holds a byte of 0x80 or over. Loads whole words, overlapping at the end, rather
+// than looking at each byte: most of a span's text is a few ASCII bytes, checked on every export.
+inline bool has_non_ascii(std::string_view text) noexcept {
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  const char* const data = text.data();
+  const std::size_t size = text.size();
+  if (size >= 8) {
+    std::uint64_t any = 0;
     std::uint64_t word;
-    std::memcpy(&word, text.data() + i, sizeof word);
-    if ((word & 0x8080808080808080ULL) != 0) break;
+    for (std::size_t i = 0; i + 8 <= size; i += 8) {
+      std::memcpy(&word, data + i, sizeof word);
+      any |= word;
+    }
+    std::memcpy(&word, data + size - 8, sizeof word);  // the last 8, overlapping
+    return ((any | word) & kHighBits) != 0;
   }
-  for (; i < text.size(); ++i) {
-    if (static_cast<unsigned char>(text[i]) < 0x80) continue;
-    const std::size_t length = utf8_sequence_length(text.substr(i));
-    if (length == 0) return false;
-    i += length - 1;
+  if (size >= 4) {
+    std::uint32_t head, tail;
+    std::memcpy(&head, data, sizeof head);
+    std::memcpy(&tail, data + size - 4, sizeof tail);
+    return ((head | tail) & 0x80808080U) != 0;
   }
-  return true;
+  if (size == 0) return false;
+  // The first, middle and last bytes are every byte of a text of 1 to 3 bytes.
+  return ((data[0] | data[size / 2] | data[size - 1]) & 0x80) != 0;
 }
 
-// `text` when it is valid UTF-8; otherwise a copy in `scratch` with U+FFFD for each byte that
-// starts no valid sequence.
-std::string_view valid_utf8(std::string_view text, std::string& scratch);
+// Whether `text` is valid UTF-8 (out of line: only text that is not ASCII gets here).
+bool is_valid_non_ascii_utf8(std::string_view text) noexcept;
+
+inline bool is_valid_utf8(std::string_view text) noexcept {
+  return !has_non_ascii(text) || is_valid_non_ascii_utf8(text);
+}
+
+// A copy of `text` with U+FFFD for each byte that starts no valid sequence.
+std::string with_replacement_characters(std::string_view text);
+
+// Calls `use` with `text` made valid UTF-8: `text` itself (nearly always), or a cleaned copy.
+template <class Use>
+decltype(auto) use_as_valid_utf8(std::string_view text, Use&& use) {
+  if (__builtin_expect(is_valid_utf8(text), 1)) return use(text);
+  const std::string cleaned = with_replacement_characters(text);
+  return use(std::string_view(cleaned));
+}
 
 }  // namespace weft::detail
