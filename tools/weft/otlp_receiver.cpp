@@ -1,87 +1,16 @@
 #include "otlp_receiver.h"
 
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "otlp_proto_json.h"
+#include "trace_line.h"
 
 namespace weft::cli {
 namespace {
-
-// The member `name` of `object`, or nullptr when it is absent or null: the protobuf JSON mapping,
-// which OTLP/JSON follows, takes null as the field's default value (no list, no message, no id).
-const nlohmann::json* field(const nlohmann::json& object, const char* name) {
-  const auto found = object.find(name);
-  if (found == object.end() || found->is_null()) return nullptr;
-  return &*found;
-}
-
-// `digits` hex digits, not all zero: a valid trace or span id.
-bool is_valid_id(const nlohmann::json* value, std::size_t digits) {
-  if (value == nullptr || !value->is_string()) return false;
-  const std::string& text = value->get_ref<const std::string&>();
-  if (text.size() != digits) return false;
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
-  }
-  return text.find_first_not_of('0') != std::string::npos;
-}
-
-// An optional id (parentSpanId): absent, empty, all zeros (a root) or a valid id.
-bool is_optional_id(const nlohmann::json& object, const char* name, std::size_t digits) {
-  const nlohmann::json* value = field(object, name);
-  if (value == nullptr) return true;
-  if (!value->is_string()) return false;
-  const std::string& text = value->get_ref<const std::string&>();
-  return text.empty() || text == std::string(digits, '0') || is_valid_id(value, digits);
-}
-
-// The ids of a span or a link: without them a reader cannot place it in a trace.
-std::string check_ids(const nlohmann::json& object, const char* what) {
-  if (!is_valid_id(field(object, "traceId"), 32)) {
-    return std::string(what) + " has no valid traceId (32 hex digits, not all zero)";
-  }
-  if (!is_valid_id(field(object, "spanId"), 16)) {
-    return std::string(what) + " has no valid spanId (16 hex digits, not all zero)";
-  }
-  return {};
-}
-
-// The shape `weft view` and OTLP/JSON readers rely on; returns the problem, or "" if none.
-std::string check_request(const nlohmann::json& request, std::size_t& span_count) {
-  if (!request.is_object()) return "the body is not a JSON object";
-  const nlohmann::json* resource_spans = field(request, "resourceSpans");
-  if (resource_spans == nullptr) return {};
-  if (!resource_spans->is_array()) return "resourceSpans is not an array";
-  for (const auto& resource : *resource_spans) {
-    if (!resource.is_object()) return "a resourceSpans entry is not an object";
-    const nlohmann::json* scope_spans = field(resource, "scopeSpans");
-    if (scope_spans == nullptr) continue;
-    if (!scope_spans->is_array()) return "scopeSpans is not an array";
-    for (const auto& scope : *scope_spans) {
-      if (!scope.is_object()) return "a scopeSpans entry is not an object";
-      const nlohmann::json* spans = field(scope, "spans");
-      if (spans == nullptr) continue;
-      if (!spans->is_array()) return "spans is not an array";
-      for (const auto& span : *spans) {
-        if (!span.is_object()) return "a span is not an object";
-        if (std::string problem = check_ids(span, "a span"); !problem.empty()) return problem;
-        if (!is_optional_id(span, "parentSpanId", 16)) return "a span has a malformed parentSpanId";
-        if (const nlohmann::json* links = field(span, "links")) {
-          if (!links->is_array()) return "links is not an array";
-          for (const auto& link : *links) {
-            if (!link.is_object()) return "a link is not an object";
-            if (std::string problem = check_ids(link, "a link"); !problem.empty()) return problem;
-          }
-        }
-        ++span_count;
-      }
-    }
-  }
-  return {};
-}
 
 std::string media_type(std::string_view content_type) {
   std::string type(content_type.substr(0, content_type.find(';')));
@@ -123,20 +52,28 @@ void rename_original_field_names(nlohmann::json& object) {
   object = std::move(renamed);
 }
 
-// Walks the whole request with a stack of its own: a hostile body may nest arrays deeper than the
-// thread's stack would allow a recursive walk.
-void accept_original_field_names(nlohmann::json& request) {
-  std::vector<nlohmann::json*> pending{&request};
+// Deeper than any request weft's protobuf decoder lets through (32 messages), and far deeper than
+// real ones. nlohmann's dump(), which writes the stored line, recurses once per level: a body of
+// a few MiB of "[" would otherwise exhaust a worker thread's stack.
+constexpr std::size_t kMaxJsonDepth = 128;
+
+// Walks the whole request with a stack of its own (a hostile body may nest arrays deeper than the
+// thread's stack would allow a recursive walk), renaming the original field names. False when
+// the request is nested deeper than kMaxJsonDepth.
+bool accept_original_field_names(nlohmann::json& request) {
+  std::vector<std::pair<nlohmann::json*, std::size_t>> pending{{&request, 1}};
   while (!pending.empty()) {
-    nlohmann::json& value = *pending.back();
+    auto [value, depth] = pending.back();
     pending.pop_back();
-    if (value.is_object()) {
-      rename_original_field_names(value);
-      for (auto& member : value.items()) pending.push_back(&member.value());
-    } else if (value.is_array()) {
-      for (auto& element : value) pending.push_back(&element);
+    if (depth > kMaxJsonDepth && (value->is_object() || value->is_array())) return false;
+    if (value->is_object()) {
+      rename_original_field_names(*value);
+      for (auto& member : value->items()) pending.emplace_back(&member.value(), depth + 1);
+    } else if (value->is_array()) {
+      for (auto& element : *value) pending.emplace_back(&element, depth + 1);
     }
   }
+  return true;
 }
 
 ReceivedTraces rejected(int status, std::string error) {
@@ -159,20 +96,27 @@ ReceivedTraces receive_traces(std::string_view body, std::string_view content_ty
   } else if (type == "application/json") {
     request = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (request.is_discarded()) return rejected(400, "the body is not valid JSON");
-    accept_original_field_names(request);
+    if (!accept_original_field_names(request)) {
+      return rejected(400, "the body nests objects and arrays more than " +
+                               std::to_string(kMaxJsonDepth) + " levels deep");
+    }
   } else {
     return rejected(415, "Content-Type must be application/x-protobuf or application/json, not \"" +
                              std::string(content_type) + "\"");
   }
+  // Invalid UTF-8 in a JSON body is replaced rather than refused: the spans are still worth
+  // keeping, and the line stays valid JSON.
+  std::string line = request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // The line is read as weft view and weft check will read it, by the same code: a request they
+  // would skip (and with it every span of the request) is refused now, saying why.
+  std::vector<SpanRecord> spans;
+  if (const std::optional<LineProblem> problem = read_line(line, "request", spans)) {
+    return rejected(400, "malformed ExportTraceServiceRequest: " +
+                             (problem->path.empty() ? "" : problem->path + ": ") + problem->reason);
+  }
   ReceivedTraces result;
-  if (std::string problem = check_request(request, result.span_count); !problem.empty()) {
-    return rejected(400, "malformed ExportTraceServiceRequest: " + problem);
-  }
-  if (result.span_count > 0) {
-    // Invalid UTF-8 in a JSON body is replaced rather than refused: the spans are still worth
-    // keeping, and the line stays valid JSON.
-    result.line = request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  }
+  result.span_count = spans.size();
+  if (result.span_count > 0) result.line = std::move(line);
   return result;
 }
 

@@ -1,6 +1,6 @@
 // What `weft collect` does with one POST /v1/traces body, apart from HTTP: decode it (protobuf or
-// JSON), check it, and turn it into one OTLP/JSON line. Kept apart from the server so that its
-// rules are tested directly.
+// JSON), check it as weft view will read it, and turn it into one OTLP/JSON line. Kept apart
+// from the server so that its rules are tested directly.
 #pragma once
 
 #include <cstddef>

@@ -71,26 +71,21 @@ void stream_trace_stream(std::istream& input, const std::string& name, const Spa
     const std::string location = name + ':' + std::to_string(number);
     std::move(line_spans.begin(), line_spans.end(), std::back_inserter(spare));
     line_spans.clear();
-    // The quick reader takes nearly every line; the thorough one decides the rest and says what
-    // is wrong with a malformed line.
-    if (!read_line_quickly(line, location, line_spans, &spare)) {
-      if (const std::optional<LineProblem> problem =
-              read_line_thoroughly(line, location, line_spans)) {
-        ++contents.malformed_lines;
-        if (first_line) {
-          const auto begin = line.find_first_not_of(" \t\r");
-          const auto end = line.find_last_not_of(" \t\r");
-          looks_pretty_printed = begin != std::string::npos && begin == end &&
-                                 (line[begin] == '{' || line[begin] == '[');
-        }
-        first_line = false;
-        if (++malformed <= kMaxListedProblems) {
-          contents.problems.push_back(location + ": " +
-                                      (problem->path.empty() ? "" : problem->path + ": ") +
-                                      problem->reason);
-        }
-        continue;
+    if (const std::optional<LineProblem> problem = read_line(line, location, line_spans, &spare)) {
+      ++contents.malformed_lines;
+      if (first_line) {
+        const auto begin = line.find_first_not_of(" \t\r");
+        const auto end = line.find_last_not_of(" \t\r");
+        looks_pretty_printed = begin != std::string::npos && begin == end &&
+                               (line[begin] == '{' || line[begin] == '[');
       }
+      first_line = false;
+      if (++malformed <= kMaxListedProblems) {
+        contents.problems.push_back(location + ": " +
+                                    (problem->path.empty() ? "" : problem->path + ": ") +
+                                    problem->reason);
+      }
+      continue;
     }
     first_line = false;
     for (SpanRecord& span : line_spans) on_span(std::move(span));

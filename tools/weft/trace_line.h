@@ -5,10 +5,10 @@
 // not a plain, well-formed request. The thorough one builds the line as a JSON document and is the
 // reference: it decides every line the quick one gave up on, and says what is wrong with it.
 //
+// read_line() puts the two together, as the tools read a line:
+//
 //   std::vector<SpanRecord> spans;
-//   if (!read_line_quickly(line, "f.jsonl:3", spans)) {
-//     if (std::optional<LineProblem> problem = read_line_thoroughly(line, "f.jsonl:3", spans)) ...
-//   }
+//   if (std::optional<LineProblem> problem = read_line(line, "f.jsonl:3", spans)) ...
 #pragma once
 
 #include <optional>
@@ -39,5 +39,13 @@ struct LineProblem {
 std::optional<LineProblem> read_line_thoroughly(const std::string& line,
                                                 const std::string& location,
                                                 std::vector<SpanRecord>& spans);
+
+// Both readers as weft view and weft check use them: the quick one, and the thorough one for
+// the lines it gives up on. Appends the spans of `line` when all of it is well formed; otherwise
+// leaves `spans` as it was and returns the first problem found. weft collect reads each request
+// with it before storing it, so that it never stores a line the tools would skip.
+std::optional<LineProblem> read_line(const std::string& line, const std::string& location,
+                                     std::vector<SpanRecord>& spans,
+                                     std::vector<SpanRecord>* spare = nullptr);
 
 }  // namespace weft::cli
