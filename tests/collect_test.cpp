@@ -11,6 +11,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -21,6 +22,7 @@
 #include "export/http_transport.h"
 #include "otlp_proto_json.h"
 #include "otlp_receiver.h"
+#include "run_command.h"
 #include "sanitizer_support.h"
 #include "test_provider.h"
 #include "trace_file.h"
@@ -663,6 +665,59 @@ TEST(Collect, ARequestWithOneMalformedSpanIsRefusedWholeAndWhatIsStoredIsAllRead
   EXPECT_TRUE(contents.problems.empty());
   ASSERT_EQ(contents.spans.size(), 1u);
   EXPECT_EQ(contents.spans[0].name, "good");
+  std::filesystem::remove(output);
+}
+
+// Found by an adversarial review: NaN and the infinities, sent as protobuf doubles, were stored
+// as JSON null (nlohmann writes non-finite numbers so), and the value was lost. The protobuf
+// JSON mapping writes them as the strings "NaN", "Infinity" and "-Infinity".
+otlp::collector::trace::v1::ExportTraceServiceRequest request_with_non_finite_doubles() {
+  auto request = sample_request();
+  auto* span = request.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0);
+  span->clear_attributes();
+  const std::pair<const char*, double> doubles[] = {
+      {"nan", std::numeric_limits<double>::quiet_NaN()},
+      {"infinity", std::numeric_limits<double>::infinity()},
+      {"minus_infinity", -std::numeric_limits<double>::infinity()}};
+  for (const auto& [key, number] : doubles) {
+    auto* attribute = span->add_attributes();
+    attribute->set_key(key);
+    attribute->mutable_value()->set_double_value(number);
+  }
+  return request;
+}
+
+TEST(CollectReceiver, NanAndInfinityDoublesAreStoredAsTheProtobufJsonMappingWritesThem) {
+  const auto received = cli::receive_traces(request_with_non_finite_doubles().SerializeAsString(),
+                                            "application/x-protobuf");
+  ASSERT_EQ(received.status, 200) << received.error;
+  const auto stored = nlohmann::json::parse(received.line);
+  const auto& attributes = stored["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["attributes"];
+  EXPECT_EQ(attributes[0]["value"]["doubleValue"], "NaN");
+  EXPECT_EQ(attributes[1]["value"]["doubleValue"], "Infinity");
+  EXPECT_EQ(attributes[2]["value"]["doubleValue"], "-Infinity");
+  const cli::TraceFileContents contents = read_back(received);
+  ASSERT_EQ(contents.spans.size(), 1u);
+  EXPECT_EQ(contents.spans[0].attribute("nan"), "NaN");
+  EXPECT_EQ(contents.spans[0].attribute("infinity"), "Infinity");
+  EXPECT_EQ(contents.spans[0].attribute("minus_infinity"), "-Infinity");
+}
+
+TEST(Collect, NanAndInfinityDoublesSentAsProtobufAreShownByWeftView) {
+  const std::string output = temp_path("non-finite.jsonl");
+  std::filesystem::remove(output);
+  testing::CollectorProcess collector(output);
+  ASSERT_GT(collector.port(), 0);
+  EXPECT_EQ(post(collector.traces_url(), request_with_non_finite_doubles().SerializeAsString(),
+                 "application/x-protobuf")
+                .status,
+            200);
+  EXPECT_EQ(collector.stop(SIGTERM), 0);
+  const testing::CommandOutput view = testing::run_weft("view -a " + output + " 2>&1");
+  EXPECT_EQ(view.status, 0) << view.output;
+  EXPECT_NE(view.output.find("nan = NaN"), std::string::npos) << view.output;
+  EXPECT_NE(view.output.find("infinity = Infinity"), std::string::npos) << view.output;
+  EXPECT_NE(view.output.find("minus_infinity = -Infinity"), std::string::npos) << view.output;
   std::filesystem::remove(output);
 }
 

@@ -1,5 +1,7 @@
 #include "otlp_proto_json.h"
 
+#include <cmath>
+
 #include "export/proto_reader.h"
 
 namespace weft::cli {
@@ -171,6 +173,14 @@ std::string to_base64(std::string_view bytes) {
   return text;
 }
 
+// The protobuf JSON mapping writes NaN and the infinities as strings; as a number nlohmann would
+// write them as null, and the value would be lost.
+nlohmann::json double_as_json(double number) {
+  if (std::isnan(number)) return "NaN";
+  if (std::isinf(number)) return number > 0 ? "Infinity" : "-Infinity";
+  return number;
+}
+
 class Decoder {
  public:
   explicit Decoder(std::string& error) : error_(error) {}
@@ -237,7 +247,7 @@ class Decoder {
         value = std::to_string(reader.value());
         return true;
       case Kind::kDouble:
-        value = reader.as_double();
+        value = double_as_json(reader.as_double());
         return true;
       case Kind::kBool:
         value = reader.value() != 0;
