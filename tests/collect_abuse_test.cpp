@@ -10,12 +10,14 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -335,6 +337,69 @@ TEST_F(CollectAbuseTest, ManyConcurrentConnectionsAreAllAnsweredAndEveryLineIsWh
   EXPECT_EQ(collector.stop(SIGTERM), 0);
   EXPECT_EQ(lines_of(output_).size(), static_cast<std::size_t>(kSenders + 1));
   EXPECT_EQ(stored_span_names().size(), static_cast<std::size_t>(kSenders + 1));
+}
+
+// The value of `name` in the head of an HTTP response (names matched in any case), or "".
+std::string header_of(const std::string& response, const std::string& name) {
+  const std::string head = response.substr(0, response.find("\r\n\r\n"));
+  std::istringstream lines(head);
+  for (std::string line; std::getline(lines, line);) {
+    const std::size_t colon = line.find(':');
+    if (colon == std::string::npos || colon != name.size()) continue;
+    if (!std::equal(name.begin(), name.end(), line.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      continue;
+    }
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.pop_back();
+    return value;
+  }
+  return "";
+}
+
+std::string body_of(const std::string& response) {
+  const std::size_t end_of_head = response.find("\r\n\r\n");
+  return end_of_head == std::string::npos ? "" : response.substr(end_of_head + 4);
+}
+
+// Found by an adversarial review: a request sent as "Application/JSON" (media types are
+// case-insensitive) was read as JSON but answered in protobuf. OTLP/HTTP answers in the
+// request's Content-Type.
+TEST_F(CollectAbuseTest, TheAnswerHasTheRequestsContentTypeWhateverItsCase) {
+  testing::CollectorProcess collector(output_);
+  ASSERT_GT(collector.port(), 0);
+  struct Case {
+    std::string content_type;
+    std::string body;
+    int status;
+    std::string answered_type;
+  };
+  const Case cases[] = {
+      {"Application/JSON", json_request(1), 200, "application/json"},
+      {"APPLICATION/JSON; charset=utf-8", R"({"resourceSpans":5})", 400, "application/json"},
+      {"application/json", json_request(2), 200, "application/json"},
+      {"Application/X-Protobuf", "", 200, "application/x-protobuf"},
+      {"application/protobuf", "\x0a\xff", 400, "application/protobuf"},
+  };
+  for (const Case& sent : cases) {
+    Connection connection(collector.port());
+    ASSERT_TRUE(connection.send_all(request_head(sent.content_type, sent.body.size()) + sent.body));
+    const std::string response = connection.receive_all();
+    EXPECT_EQ(status_of(response), sent.status) << sent.content_type;
+    EXPECT_EQ(header_of(response, "Content-Type"), sent.answered_type) << sent.content_type;
+    if (sent.answered_type == "application/json") {
+      const auto answer = nlohmann::json::parse(body_of(response), nullptr, false);
+      EXPECT_TRUE(answer.is_object()) << response;
+      if (sent.status != 200) {
+        EXPECT_TRUE(answer.contains("message")) << response;
+      }
+    }
+  }
+  EXPECT_EQ(collector.stop(SIGTERM), 0);
+  EXPECT_EQ(stored_span_names(), (std::set<std::string>{"request-1", "request-2"}));
 }
 
 }  // namespace

@@ -44,8 +44,8 @@ void handle_traces(const httplib::Request& request, httplib::Response& response,
                    TraceSink& sink, Forwarder* forwarder, Totals& totals) {
   totals.requests.fetch_add(1, std::memory_order_relaxed);
   const std::string content_type = request.get_header_value("Content-Type");
-  const bool json = content_type.find("json") != std::string::npos;
-  const char* response_type = json ? "application/json" : "application/x-protobuf";
+  const std::string response_type = response_content_type(content_type);
+  const bool json = response_type == "application/json";
   auto refuse = [&](int status, const std::string& message) {
     totals.rejected.fetch_add(1, std::memory_order_relaxed);
     ReceivedTraces refused;

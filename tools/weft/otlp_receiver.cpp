@@ -12,12 +12,11 @@
 namespace weft::cli {
 namespace {
 
-std::string media_type(std::string_view content_type) {
-  std::string type(content_type.substr(0, content_type.find(';')));
-  while (!type.empty() && type.back() == ' ') type.pop_back();
-  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return type;
+bool is_protobuf(const std::string& type) {
+  return type == "application/x-protobuf" || type == "application/protobuf";
 }
+
+bool is_json(const std::string& type) { return type == "application/json"; }
 
 // The protobuf JSON mapping, which OTLP/JSON follows, has parsers accept a field's original name
 // ("resource_spans", "trace_id") as well as its lowerCamelCase one, and the OpenTelemetry
@@ -88,12 +87,12 @@ ReceivedTraces rejected(int status, std::string error) {
 ReceivedTraces receive_traces(std::string_view body, std::string_view content_type) {
   const std::string type = media_type(content_type);
   nlohmann::json request;
-  if (type == "application/x-protobuf" || type == "application/protobuf") {
+  if (is_protobuf(type)) {
     std::string error;
     auto decoded = otlp_proto_request_to_json(body, error);
     if (!decoded) return rejected(400, "malformed protobuf ExportTraceServiceRequest: " + error);
     request = std::move(*decoded);
-  } else if (type == "application/json") {
+  } else if (is_json(type)) {
     request = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (request.is_discarded()) return rejected(400, "the body is not valid JSON");
     if (!accept_original_field_names(request)) {
@@ -118,6 +117,18 @@ ReceivedTraces receive_traces(std::string_view body, std::string_view content_ty
   result.span_count = spans.size();
   if (result.span_count > 0) result.line = std::move(line);
   return result;
+}
+
+std::string media_type(std::string_view content_type) {
+  std::string type(content_type.substr(0, content_type.find(';')));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type;
+}
+
+std::string response_content_type(std::string_view content_type) {
+  const std::string type = media_type(content_type);
+  return is_protobuf(type) || is_json(type) ? type : "application/x-protobuf";
 }
 
 std::string response_body(bool json, const ReceivedTraces& received) {
