@@ -721,5 +721,52 @@ TEST(Collect, NanAndInfinityDoublesSentAsProtobufAreShownByWeftView) {
   std::filesystem::remove(output);
 }
 
+// A protobuf tag: field number and wire type, as a varint.
+std::string proto_tag(std::uint32_t field, std::uint32_t wire_type) {
+  std::string tag;
+  std::uint32_t value = field << 3 | wire_type;
+  for (; value >= 0x80; value >>= 7) tag.push_back(static_cast<char>((value & 0x7f) | 0x80));
+  tag.push_back(static_cast<char>(value));
+  return tag;
+}
+
+// An unknown group (wire types 3 and 4) holding a varint and a nested group.
+std::string unknown_group(std::uint32_t field) {
+  return proto_tag(field, 3) + proto_tag(1, 0) + '\x01' + proto_tag(2, 3) + proto_tag(1, 0) +
+         '\x02' + proto_tag(2, 4) + proto_tag(field, 4);
+}
+
+// Found by an adversarial review: collect refused a request holding an unknown field of the
+// (deprecated, but valid) group wire type; protobuf parsers skip unknown groups like any other
+// unknown field.
+TEST(Collect, AnUnknownGroupFieldIsSkippedLikeAnyUnknownField) {
+  const std::string output = temp_path("group.jsonl");
+  std::filesystem::remove(output);
+  testing::CollectorProcess collector(output);
+  ASSERT_GT(collector.port(), 0);
+  const std::string span = length_delimited(0x0a, std::string(16, '\x01')) +  // trace_id
+                           unknown_group(95) +                                // unknown
+                           length_delimited(0x12, std::string(8, '\x02')) +   // span_id
+                           length_delimited(0x2a, "grouped");                 // name
+  const std::string body =
+      length_delimited(0x0a, length_delimited(0x12, length_delimited(0x12, span))) +
+      unknown_group(50);
+  const auto response = post(collector.traces_url(), body, "application/x-protobuf");
+  EXPECT_EQ(response.status, 200) << response.body;
+  // A group whose end tag names another field is malformed, as are groups nested without end.
+  std::string endless_nesting;
+  for (int level = 0; level < 10000; ++level) endless_nesting += proto_tag(7, 3);
+  for (const std::string& malformed :
+       {proto_tag(50, 3) + proto_tag(51, 4), proto_tag(50, 4), proto_tag(50, 3), endless_nesting}) {
+    EXPECT_EQ(post(collector.traces_url(), malformed, "application/x-protobuf").status, 400);
+  }
+  EXPECT_EQ(collector.stop(SIGTERM), 0);
+  const cli::TraceFileContents contents = cli::read_trace_files({output});
+  EXPECT_TRUE(contents.problems.empty());
+  ASSERT_EQ(contents.spans.size(), 1u);
+  EXPECT_EQ(contents.spans[0].name, "grouped");
+  std::filesystem::remove(output);
+}
+
 }  // namespace
 }  // namespace weft

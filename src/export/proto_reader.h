@@ -18,10 +18,45 @@ class ProtoReader {
     if (position_ >= data_.size() || failed_) return false;
     std::uint64_t tag = 0;
     if (!varint(tag)) return false;
-    field_ = static_cast<std::uint32_t>(tag >> 3);
-    wire_type_ = static_cast<std::uint32_t>(tag & 7);
-    if (field_ == 0 || (tag >> 3) > 0x1fffffff) return fail();
-    switch (wire_type_) {
+    if (!split_tag(tag, field_, wire_type_)) return false;
+    if (wire_type_ == kEndGroup) return fail();  // the end of a group that never started
+    return read_value(field_, wire_type_, 0);
+  }
+
+  std::uint32_t field() const noexcept { return field_; }
+  std::uint32_t wire_type() const noexcept { return wire_type_; }
+  // The current field's value: integer wire types in value(), length-delimited ones in bytes(),
+  // and for a group (wire type 3, which OTLP never uses) its encoded fields in bytes().
+  std::uint64_t value() const noexcept { return value_; }
+  std::string_view bytes() const noexcept { return bytes_; }
+  double as_double() const noexcept {
+    double result;
+    std::memcpy(&result, &value_, sizeof result);
+    return result;
+  }
+  bool failed() const noexcept { return failed_; }
+
+ private:
+  static constexpr std::uint32_t kStartGroup = 3;
+  static constexpr std::uint32_t kEndGroup = 4;
+  // Groups nested deeper are malformed: skipping them recurses once per level.
+  static constexpr int kMaxGroupDepth = 32;
+
+  bool fail() noexcept {
+    failed_ = true;
+    return false;
+  }
+
+  bool split_tag(std::uint64_t tag, std::uint32_t& field, std::uint32_t& wire_type) noexcept {
+    if ((tag >> 3) == 0 || (tag >> 3) > 0x1fffffff) return fail();
+    field = static_cast<std::uint32_t>(tag >> 3);
+    wire_type = static_cast<std::uint32_t>(tag & 7);
+    return true;
+  }
+
+  // Reads the value of a field whose tag has just been read.
+  bool read_value(std::uint32_t field, std::uint32_t wire_type, int group_depth) noexcept {
+    switch (wire_type) {
       case 0:
         return varint(value_);
       case 1:
@@ -35,27 +70,31 @@ class ProtoReader {
         position_ += static_cast<std::size_t>(length);
         return true;
       }
+      case kStartGroup:
+        return skip_group(field, group_depth + 1);
       default:
-        return fail();  // groups (3, 4) are not used by OTLP
+        return fail();
     }
   }
 
-  std::uint32_t field() const noexcept { return field_; }
-  std::uint32_t wire_type() const noexcept { return wire_type_; }
-  // The current field's value: integer wire types in value(), length-delimited ones in bytes().
-  std::uint64_t value() const noexcept { return value_; }
-  std::string_view bytes() const noexcept { return bytes_; }
-  double as_double() const noexcept {
-    double result;
-    std::memcpy(&result, &value_, sizeof result);
-    return result;
-  }
-  bool failed() const noexcept { return failed_; }
-
- private:
-  bool fail() noexcept {
-    failed_ = true;
-    return false;
+  // Groups are deprecated and OTLP has none, but a protobuf parser skips an unknown one like any
+  // other unknown field: up to the end tag of the same field, past any groups nested in it.
+  bool skip_group(std::uint32_t group_field, int depth) noexcept {
+    if (depth > kMaxGroupDepth) return fail();
+    const std::size_t start = position_;
+    for (;;) {
+      const std::size_t end = position_;
+      std::uint64_t tag = 0;
+      std::uint32_t field = 0;
+      std::uint32_t wire_type = 0;
+      if (!varint(tag) || !split_tag(tag, field, wire_type)) return fail();
+      if (wire_type == kEndGroup) {
+        if (field != group_field) return fail();
+        bytes_ = data_.substr(start, end - start);
+        return true;
+      }
+      if (!read_value(field, wire_type, depth)) return false;
+    }
   }
 
   bool varint(std::uint64_t& out) noexcept {
