@@ -82,6 +82,19 @@ class Connection {
     }
     return received;
   }
+  // One response whose length is given by Content-Length, leaving the connection open.
+  std::string receive_response() {
+    std::string received;
+    char byte;
+    while (received.find("\r\n\r\n") == std::string::npos && recv(fd_, &byte, 1, 0) == 1) {
+      received.push_back(byte);
+    }
+    const std::size_t length_at = received.find("Content-Length: ");
+    std::size_t remaining =
+        length_at == std::string::npos ? 0 : std::stoul(received.substr(length_at + 16));
+    for (; remaining > 0 && recv(fd_, &byte, 1, 0) == 1; --remaining) received.push_back(byte);
+    return received;
+  }
   // True when the peer closed the connection (rather than the read timing out).
   bool closed_by_peer() {
     char byte;
@@ -400,6 +413,62 @@ TEST_F(CollectAbuseTest, TheAnswerHasTheRequestsContentTypeWhateverItsCase) {
   }
   EXPECT_EQ(collector.stop(SIGTERM), 0);
   EXPECT_EQ(stored_span_names(), (std::set<std::string>{"request-1", "request-2"}));
+}
+
+// The body compressed in the zlib format, which is what HTTP's "deflate" coding means.
+std::string zlib_compressed(const std::string& data) {
+  uLongf size = compressBound(static_cast<uLong>(data.size()));
+  std::string out(size, '\0');
+  compress(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()),
+           static_cast<uLong>(data.size()));
+  out.resize(size);
+  return out;
+}
+
+// Found by an adversarial review: a Content-Encoding the receiver cannot decode was read as if
+// the body were plain (zstd: a 200 for a plain body, a baffling "not valid JSON" for a real one)
+// or refused as "truncated, or bad compression" (br). It is 415 Unsupported Media Type, naming
+// the encoding; the body is read and dropped, so the connection serves the next request.
+TEST_F(CollectAbuseTest, AContentEncodingThatIsNotDecodedIs415NamingIt) {
+  testing::CollectorProcess collector(output_);
+  ASSERT_GT(collector.port(), 0);
+  const std::string body = json_request(1);
+  for (const std::string encoding : {"zstd", "br", "snappy", "x-gzip", "gzip, zstd"}) {
+    Connection connection(collector.port());
+    ASSERT_TRUE(connection.send_all(
+        request_head("application/json", body.size(), "Content-Encoding: " + encoding + "\r\n") +
+        body));
+    const std::string response = connection.receive_all();
+    EXPECT_EQ(status_of(response), 415) << encoding << ": " << response;
+    const auto answer = nlohmann::json::parse(body_of(response), nullptr, false);
+    const std::string message = answer.is_object() ? answer.value("message", "") : "";
+    EXPECT_NE(message.find('"' + encoding + '"'), std::string::npos) << response;
+  }
+  {
+    Connection connection(collector.port());
+    const std::string kept_alive =
+        "POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/json\r\nContent-Encoding: zstd\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n";
+    const std::string next = json_request(2);
+    ASSERT_TRUE(connection.send_all(kept_alive + body));
+    EXPECT_EQ(status_of(connection.receive_response()), 415);
+    ASSERT_TRUE(connection.send_all(request_head("application/json", next.size()) + next));
+    EXPECT_EQ(status_of(connection.receive_all()), 200)
+        << "the request after the refused one, on the same connection";
+  }
+  const std::pair<std::string, std::string> decoded[] = {
+      {"identity", json_request(3)}, {"deflate", zlib_compressed(json_request(4))}};
+  for (const auto& [encoding, sent] : decoded) {
+    Connection connection(collector.port());
+    ASSERT_TRUE(connection.send_all(
+        request_head("application/json", sent.size(), "Content-Encoding: " + encoding + "\r\n") +
+        sent));
+    EXPECT_EQ(status_of(connection.receive_all()), 200) << encoding;
+  }
+  EXPECT_EQ(collector.stop(SIGTERM), 0);
+  EXPECT_EQ(stored_span_names(), (std::set<std::string>{"request-2", "request-3", "request-4"}));
 }
 
 }  // namespace

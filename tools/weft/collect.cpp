@@ -39,6 +39,22 @@ struct Totals {
   std::atomic<std::uint64_t> forward_failures{0};
 };
 
+// The Content-Encodings httplib decodes while the body is read, spelled as it compares them.
+// It hands a body in any other encoding over as it came (or, for br, fails to read it).
+bool is_decoded_content_encoding(const std::string& encoding) {
+  return encoding.empty() || encoding == "identity" || encoding == "gzip" || encoding == "deflate";
+}
+
+// Reads a refused body and drops it, up to `limit` bytes, so that the connection can carry the
+// client's next request.
+void discard_body(const httplib::ContentReader& content_reader, std::size_t limit) {
+  std::size_t read = 0;
+  content_reader([&](const char* /*data*/, std::size_t length) {
+    read += length;
+    return read <= limit;
+  });
+}
+
 void handle_traces(const httplib::Request& request, httplib::Response& response,
                    const httplib::ContentReader& content_reader, const CollectOptions& options,
                    TraceSink& sink, Forwarder* forwarder, Totals& totals) {
@@ -55,6 +71,12 @@ void handle_traces(const httplib::Request& request, httplib::Response& response,
     response.set_content(response_body(json, refused), response_type);
   };
 
+  const std::string encoding = request.get_header_value("Content-Encoding");
+  if (!is_decoded_content_encoding(encoding)) {
+    discard_body(content_reader, options.max_body_bytes);
+    return refuse(415, "Content-Encoding \"" + encoding +
+                           "\" is not supported: send the body with gzip, deflate or no encoding");
+  }
   // httplib inflates gzip bodies as they arrive; the limit applies to what comes out.
   std::string body;
   bool too_large = false;
