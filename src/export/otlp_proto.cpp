@@ -121,8 +121,8 @@ std::size_t scalar_size(const T& value) {
 // spares the placeholder-and-move of the general path for the two messages they nest. The lengths
 // are those of the text as written: the key and a string value are valid UTF-8 by now.
 template <class T>
-void write_valid_scalar_attribute(ProtoWriter& proto, std::uint32_t field, std::string_view key,
-                                  const T& value) {
+__attribute__((always_inline)) inline void write_valid_scalar_attribute(
+    ProtoWriter& proto, std::uint32_t field, std::string_view key, const T& value) {
   const std::size_t any_size = scalar_size(value);
   proto.message_header(field, ProtoWriter::length_delimited_size(key.size()) +
                                   ProtoWriter::length_delimited_size(any_size));
@@ -218,10 +218,11 @@ void write_span(ProtoWriter& proto, const SpanData& data) {
   write_attributes(proto, span::kAttributes, data.attributes);
   // The thread conventions: every span says which thread started it.
   if (data.thread_id != 0) {
-    write_scalar_attribute(proto, span::kAttributes, "thread.id", data.thread_id);
+    write_valid_scalar_attribute(proto, span::kAttributes, "thread.id", data.thread_id);
     if (!data.thread_name.empty()) {
-      write_scalar_attribute(proto, span::kAttributes, "thread.name",
-                             std::string_view(data.thread_name));
+      use_as_valid_utf8(data.thread_name, [&](std::string_view name) {
+        write_valid_scalar_attribute(proto, span::kAttributes, "thread.name", name);
+      });
     }
   }
   write_uint32_unless_zero(proto, span::kDroppedAttributes, data.dropped_attributes_count);

@@ -53,12 +53,26 @@ inline bool is_valid_utf8(std::string_view text) noexcept {
 // A copy of `text` with U+FFFD for each byte that starts no valid sequence.
 std::string with_replacement_characters(std::string_view text);
 
+// use_as_valid_utf8() for text that is not ASCII: out of line, so that the ASCII path builds no
+// string and needs no cleanup.
+template <class Use>
+__attribute__((noinline)) void use_non_ascii_as_valid_utf8(std::string_view text, Use& use) {
+  if (is_valid_non_ascii_utf8(text)) {
+    use(text);
+    return;
+  }
+  const std::string cleaned = with_replacement_characters(text);
+  use(std::string_view(cleaned));
+}
+
 // Calls `use` with `text` made valid UTF-8: `text` itself (nearly always), or a cleaned copy.
 template <class Use>
-decltype(auto) use_as_valid_utf8(std::string_view text, Use&& use) {
-  if (__builtin_expect(is_valid_utf8(text), 1)) return use(text);
-  const std::string cleaned = with_replacement_characters(text);
-  return use(std::string_view(cleaned));
+void use_as_valid_utf8(std::string_view text, Use&& use) {
+  if (__builtin_expect(!has_non_ascii(text), 1)) {
+    use(text);
+  } else {
+    use_non_ascii_as_valid_utf8(text, use);
+  }
 }
 
 }  // namespace weft::detail
