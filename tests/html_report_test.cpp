@@ -87,6 +87,28 @@ TEST(HtmlReportTest, TheDataHasTracesLanesAndFlaggedSpans) {
   EXPECT_EQ(data["summary"]["verdict"], "2 of 3 traces broken (1 broken link, 1 lost-context root)");
 }
 
+TEST(HtmlReportTest, SpansOnAParentCycleMakeTheTraceBrokenAndAreFlagged) {
+  const std::string input = std::string(WEFT_TEST_FIXTURES) + "/check/parent_cycle.jsonl";
+  const LoadedTraces loaded = load_traces({input});
+  TraceChecker checker;
+  for (const TraceTree& tree : loaded.traces) {
+    for (const SpanRecord& span : tree.spans) checker.add(span);
+  }
+  const nlohmann::json data = html_report_data(loaded, checker.finish(), {input});
+  ASSERT_EQ(data["traces"].size(), 1u);
+  EXPECT_EQ(data["traces"][0]["broken"], true);
+  EXPECT_EQ(data["traces"][0]["issues"], "3 spans in a parent cycle");
+  EXPECT_EQ(data["summary"]["broken"], true);
+  const auto& details = data["details"];
+  const auto& flags = data["spans"]["flags"];
+  for (std::size_t i = 0; i < details.size(); ++i) {
+    const std::string id = details[i]["id"];
+    const bool on_loop = id == "a000000000000002" || id == "a000000000000003" || id == "a000000000000004";
+    EXPECT_EQ((flags[i].get<int>() & 32) != 0, on_loop) << id << " on a parent cycle";
+    EXPECT_EQ(flags[i].get<int>() & 1, 0) << id << " no parent is missing";
+  }
+}
+
 TEST(HtmlReportTest, ThePageIsSelfContainedAndNamesCannotBreakOutOfTheData) {
   const std::string input = ::testing::TempDir() + "/weft_html_hostile.jsonl";
   std::ofstream(input) << R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":)"

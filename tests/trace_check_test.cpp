@@ -89,6 +89,36 @@ TEST(TraceCheckTest, ATraceWithTwoRootsIsBroken) {
   EXPECT_EQ(report.exit_status(), 1);
 }
 
+// One root and no missing parent is not enough: "ping" and "pong" are each other's parent and
+// "narcissus" is its own, so none of them (nor "below-the-loop", under "ping") hangs off the root.
+TEST(TraceCheckTest, SpansWhoseParentLinksLoopAreAParentCycleAndBreakTheTrace) {
+  const CheckReport report = check_fixture("parent_cycle.jsonl");
+  const auto cycle = findings_of(report, FindingKind::kParentCycle);
+  ASSERT_EQ(cycle.size(), 3u) << "the spans on the loops, not the one below them";
+  std::map<std::string, std::string> detail_by_name;
+  for (const Finding* finding : cycle) detail_by_name[finding->span_name] = finding->detail;
+  EXPECT_EQ(detail_by_name["ping"],
+            "its parent a000000000000003 (\"pong\") leads back to it: a cycle of 2 spans, not "
+            "reachable from the root");
+  EXPECT_EQ(detail_by_name["pong"].rfind("its parent a000000000000002 (\"ping\")", 0), 0u);
+  EXPECT_EQ(detail_by_name["narcissus"], "it is its own parent, so it is not reachable from the root");
+  EXPECT_EQ(cycle[0]->location, kCheckFixtures + "/parent_cycle.jsonl:1");
+  EXPECT_TRUE(breaks_trace(FindingKind::kParentCycle));
+  EXPECT_EQ(count_of(report, FindingKind::kBrokenLink), 0u);
+  ASSERT_EQ(report.traces.size(), 1u);
+  EXPECT_EQ(report.traces[0].roots, 1u);
+  EXPECT_EQ(report.traces[0].cycle_spans, 3u);
+  EXPECT_TRUE(report.traces[0].broken);
+  EXPECT_EQ(report.exit_status(), 1);
+  EXPECT_EQ(check_verdict(report), "1 of 1 trace broken (3 spans in a parent cycle)");
+  std::ostringstream out;
+  print_check_report(report, out);
+  EXPECT_NE(out.str().find("BROKEN: 3 spans in a parent cycle"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("parent-cycle: trace " + kTraceA + ", span \"narcissus\" a000000000000004"),
+            std::string::npos)
+      << out.str();
+}
+
 TEST(TraceCheckTest, ARootOnAWorkerThreadWhileTheMainThreadHadATraceIsLostContext) {
   const CheckReport report = check_fixture("lost_context_thread.jsonl");
   const auto lost = findings_of(report, FindingKind::kLostContext);
@@ -262,6 +292,49 @@ TEST(TraceCheckTest, EachLinesResourceIsItsOwnEvenWhenTheLastOneWasFreed) {
   EXPECT_EQ(report.traces[0].processes, 3u);
 }
 
+// A chain 100,000 spans deep under the root, and a loop of 100,000 spans: both are walked without
+// recursion (a recursive walk would overflow the stack) and in linear time.
+TEST(TraceCheckTest, ADeepChainIsConnectedAndALongParentCycleIsFoundWithoutRecursion) {
+  constexpr std::uint64_t kDepth = 100'000;
+  TraceChecker checker;
+  checker.add(make_span(kTraceA, 1, 0, 0, 10));
+  for (std::uint64_t span = 2; span <= kDepth; ++span) {
+    checker.add(make_span(kTraceA, span, span - 1, 1, 2));
+  }
+  const std::uint64_t loop = 1'000'000;  // spans loop, loop + 1, ... each the parent of the one before
+  for (std::uint64_t span = loop; span < loop + kDepth; ++span) {
+    checker.add(make_span(kTraceB, span, span + 1 < loop + kDepth ? span + 1 : loop, 1, 2));
+  }
+  checker.add(make_span(kTraceB, 1, 0, 0, 10));
+  const CheckReport report = checker.finish();
+  ASSERT_NE(trace_named(report, kTraceA), nullptr);
+  EXPECT_FALSE(trace_named(report, kTraceA)->broken);
+  ASSERT_NE(trace_named(report, kTraceB), nullptr);
+  EXPECT_TRUE(trace_named(report, kTraceB)->broken);
+  EXPECT_EQ(trace_named(report, kTraceB)->cycle_spans, kDepth);
+  EXPECT_EQ(count_of(report, FindingKind::kParentCycle), kDepth);
+  EXPECT_EQ(findings_of(report, FindingKind::kParentCycle).size(), kMaxListedFindings);
+  EXPECT_EQ(report.broken_traces, 1u);
+}
+
+// A trace checked early (its window passed) is kept to the end when it loops, like one waiting
+// for a parent, and is then reported broken.
+TEST(TraceCheckTest, ATraceWithAParentCycleIsNotForgottenByTheWindow) {
+  CheckOptions options;
+  options.trace_window = 1;
+  TraceChecker checker(options);
+  checker.add(make_span(kTraceA, 1, 0, 0, 3));
+  checker.add(make_span(kTraceA, 2, 2, 1, 2));
+  checker.add(make_span(kTraceC, 21, 0, 0, 1));
+  checker.add(make_span(kTraceC, 22, 21, 0, 1));
+  const CheckReport report = checker.finish();
+  ASSERT_NE(trace_named(report, kTraceA), nullptr);
+  EXPECT_EQ(trace_named(report, kTraceA)->cycle_spans, 1u);
+  EXPECT_TRUE(trace_named(report, kTraceA)->broken);
+  EXPECT_EQ(count_of(report, FindingKind::kParentCycle), 1u) << "reported once, at the end";
+  EXPECT_EQ(report.exit_status(), 1);
+}
+
 TEST(TraceCheckTest, ManyConnectedTracesAreCountedNotAllListedButBrokenOnesAlwaysAre) {
   TraceChecker checker;
   const std::size_t traces = 10050;
@@ -357,6 +430,11 @@ TEST(CheckCommandTest, PrintsASummaryOrJsonAndExitsWithTheStatus) {
   EXPECT_NE(result.output.find("lost-context: trace " + kTraceB + ", span \"worker-task\""),
             std::string::npos)
       << result.output;
+
+  result = run_weft("check --json '" + kCheckFixtures + "/parent_cycle.jsonl'");
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_EQ(nlohmann::json::parse(result.output)["totals"]["parent-cycle"], 3);
+  EXPECT_EQ(nlohmann::json::parse(result.output)["traces"][0]["cycle_spans"], 3);
 
   result = run_weft("check --json '" + kCheckFixtures + "/killed.jsonl'");
   EXPECT_EQ(result.status, 0);

@@ -14,6 +14,7 @@ constexpr const char* kDescription =
     "Check that the traces in OTLP/JSON lines files are connected, and say where they break.\n"
     "\n"
     "Reports, per trace and in total: roots; spans whose parent never arrived (broken links);\n"
+    "spans whose parent links loop back to them (parent cycles, out of the root's reach);\n"
     "traces with more than one root; roots that look like lost context; children that start\n"
     "before their parent or end after it by more than --tolerance; spans reported as killed with\n"
     "their process (weft.span.incomplete); and the processes and threads each trace spans.\n"
@@ -28,8 +29,8 @@ constexpr const char* kDescription =
     "Files are read as a stream. A connected trace none of whose spans came in the last --window\n"
     "spans is checked and forgotten; traces not connected yet are kept to the end.\n"
     "\n"
-    "Exit status: 0 when every trace is connected, 1 when a trace is broken (a broken link, several\n"
-    "roots, a lost-context root) or malformed lines were skipped, 2 when a file cannot be read.";
+    "Exit status: 0 when every trace is connected, 1 when a trace is broken (a broken link, a\n"
+    "parent cycle, several roots, a lost-context root) or malformed lines were skipped, 2 when a file cannot be read.";
 
 }  // namespace
 

@@ -19,6 +19,9 @@ std::string plural(std::size_t count, const std::string& singular, const std::st
 std::string health(const TraceSummary& trace) {
   std::vector<std::string> parts;
   if (trace.broken_links > 0) parts.push_back(plural(trace.broken_links, "broken link", "broken links"));
+  if (trace.cycle_spans > 0) {
+    parts.push_back(plural(trace.cycle_spans, "span", "spans") + " in a parent cycle");
+  }
   if (trace.roots != 1) parts.push_back(plural(trace.roots, "root", "roots"));
   if (trace.lost_context_roots > 0) parts.push_back("lost context");
   std::string text = trace.broken ? "BROKEN" : "connected";
@@ -33,6 +36,7 @@ std::string health(const TraceSummary& trace) {
 std::string count_of(FindingKind kind, std::size_t count) {
   switch (kind) {
     case FindingKind::kBrokenLink: return plural(count, "broken link", "broken links");
+    case FindingKind::kParentCycle: return plural(count, "span", "spans") + " in a parent cycle";
     case FindingKind::kMultipleRoots:
       return plural(count, "trace with several roots", "traces with several roots");
     case FindingKind::kLostContext: return plural(count, "lost-context root", "lost-context roots");
@@ -148,6 +152,7 @@ void write_check_json(const CheckReport& report, std::ostream& out) {
                       {"spans", trace.spans},
                       {"roots", trace.roots},
                       {"broken_links", trace.broken_links},
+                      {"cycle_spans", trace.cycle_spans},
                       {"lost_context_roots", trace.lost_context_roots},
                       {"timing_problems", trace.timing_problems},
                       {"killed_spans", trace.killed_spans},

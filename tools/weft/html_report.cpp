@@ -22,6 +22,7 @@ enum SpanFlag : int {
   kFlagKilled = 4,   // killed with its process
   kFlagError = 8,    // status ERROR
   kFlagTiming = 16,  // outside its parent's time
+  kFlagCycle = 32,   // on a loop of parent links
 };
 
 const char* kind_name(int kind) {
@@ -74,6 +75,7 @@ std::map<std::pair<std::string, std::string>, SpanFindings> findings_by_span(
     SpanFindings& entry = by_span[{finding.trace_id, finding.span_id}];
     switch (finding.kind) {
       case FindingKind::kBrokenLink: entry.flags |= kFlagBroken; break;
+      case FindingKind::kParentCycle: entry.flags |= kFlagCycle; break;
       case FindingKind::kLostContext: entry.flags |= kFlagLost; break;
       case FindingKind::kKilled: entry.flags |= kFlagKilled; break;
       case FindingKind::kStartsBeforeParent:
@@ -92,6 +94,7 @@ std::string trace_issues(const TraceSummary& summary) {
     if (count > 0) parts.push_back(std::to_string(count) + ' ' + (count == 1 ? one : many));
   };
   add(summary.broken_links, "broken link", "broken links");
+  add(summary.cycle_spans, "span in a parent cycle", "spans in a parent cycle");
   if (summary.roots != 1) add(summary.roots, "root", "roots");
   add(summary.lost_context_roots, "lost-context root", "lost-context roots");
   add(summary.killed_spans, "killed span", "killed spans");

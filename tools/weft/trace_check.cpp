@@ -124,11 +124,54 @@ struct CheckedTrace {
 };
 constexpr std::size_t kNotListed = SIZE_MAX;
 
+// For a span whose parent id is none (a root) or did not arrive (a broken link).
+constexpr std::size_t kNoParentSpan = SIZE_MAX;
+
+// Each span's parent as an index into `spans` (the first span with that id), or kNoParentSpan.
+std::vector<std::size_t> parent_indexes(
+    const std::vector<SpanFacts>& spans,
+    const std::unordered_map<std::uint64_t, std::size_t>& by_id) {
+  std::vector<std::size_t> parents(spans.size(), kNoParentSpan);
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (spans[i].parent_id == 0) continue;
+    const auto found = by_id.find(spans[i].parent_id);
+    if (found != by_id.end()) parents[i] = found->second;
+  }
+  return parents;
+}
+
+// The loops of parent links, each as its spans in the order the links run (a span, its parent,
+// its parent's parent...). A span has one parent, so walking up from it ends at a root, at a
+// parent that never arrived, or on a loop; a walk that meets a span it visited itself has found a
+// loop nobody found before. Each span is visited by one walk only: linear time, and no recursion,
+// however deep the trace.
+std::vector<std::vector<std::size_t>> parent_cycles(const std::vector<std::size_t>& parents) {
+  constexpr std::size_t kNotWalked = SIZE_MAX;
+  std::vector<std::size_t> walked_by(parents.size(), kNotWalked);
+  std::vector<std::vector<std::size_t>> cycles;
+  for (std::size_t start = 0; start < parents.size(); ++start) {
+    std::size_t span = start;
+    while (span != kNoParentSpan && walked_by[span] == kNotWalked) {
+      walked_by[span] = start;
+      span = parents[span];
+    }
+    if (span == kNoParentSpan || walked_by[span] != start) continue;
+    std::vector<std::size_t>& cycle = cycles.emplace_back();
+    const std::size_t first = span;
+    do {
+      cycle.push_back(span);
+      span = parents[span];
+    } while (span != first);
+  }
+  return cycles;
+}
+
 }  // namespace
 
 bool breaks_trace(FindingKind kind) {
   switch (kind) {
     case FindingKind::kBrokenLink:
+    case FindingKind::kParentCycle:
     case FindingKind::kMultipleRoots:
     case FindingKind::kLostContext:
       return true;
@@ -140,6 +183,7 @@ bool breaks_trace(FindingKind kind) {
 const char* finding_name(FindingKind kind) {
   switch (kind) {
     case FindingKind::kBrokenLink: return "broken-link";
+    case FindingKind::kParentCycle: return "parent-cycle";
     case FindingKind::kMultipleRoots: return "multiple-roots";
     case FindingKind::kLostContext: return "lost-context";
     case FindingKind::kStartsBeforeParent: return "starts-before-parent";
@@ -187,6 +231,8 @@ struct TraceChecker::State {
   void check_trace(const std::string& trace_id, TraceState& trace, bool at_end);
   void add_finding(FindingKind kind, const std::string& trace_id, const SpanFacts* span,
                    std::string detail);
+  void report_parent_cycles(const std::string& trace_id, const std::vector<SpanFacts>& spans,
+                            const std::vector<std::vector<std::size_t>>& cycles);
   void decide_lost_context();
   bool may_be_lost_context(const SpanFacts& root) const;
   bool off_main_thread(const SpanFacts& root) const;
@@ -324,10 +370,13 @@ void TraceChecker::State::check_trace(const std::string& trace_id, TraceState& t
     by_id.emplace(spans[i].span_id, i);
     if (spans[i].parent_id == 0) ++roots;
   }
-  for (const SpanFacts& span : spans) {
-    if (span.parent_id != 0 && by_id.count(span.parent_id) == 0) ++broken_links;
+  const std::vector<std::size_t> parents = parent_indexes(spans, by_id);
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (spans[i].parent_id != 0 && parents[i] == kNoParentSpan) ++broken_links;
   }
-  if (!at_end && (roots != 1 || broken_links > 0)) {
+  // With one root and no broken link, a span still hangs off no root when its parent links loop.
+  const std::vector<std::vector<std::size_t>> cycles = parent_cycles(parents);
+  if (!at_end && (roots != 1 || broken_links > 0 || !cycles.empty())) {
     trace.pinned = true;
     return;
   }
@@ -370,13 +419,12 @@ void TraceChecker::State::check_trace(const std::string& trace_id, TraceState& t
       if (may_be_lost_context(span)) candidates.push_back({trace_index, span});
       continue;
     }
-    const auto parent_found = by_id.find(span.parent_id);
-    if (parent_found == by_id.end()) {
+    if (parents[i] == kNoParentSpan) {
       add_finding(FindingKind::kBrokenLink, trace_id, &span,
                   "its parent " + format_hex64(span.parent_id) + " never arrived");
       continue;
     }
-    const SpanFacts& parent = spans[parent_found->second];
+    const SpanFacts& parent = spans[parents[i]];
     if (span.start_ns + tolerance < parent.start_ns) {
       ++summary.timing_problems;
       add_finding(FindingKind::kStartsBeforeParent, trace_id, &span,
@@ -390,6 +438,8 @@ void TraceChecker::State::check_trace(const std::string& trace_id, TraceState& t
                       " after its parent \"" + names.text(parent.name) + "\"");
     }
   }
+  report_parent_cycles(trace_id, spans, cycles);
+  for (const std::vector<std::size_t>& cycle : cycles) summary.cycle_spans += cycle.size();
   if (roots > 1) {
     add_finding(FindingKind::kMultipleRoots, trace_id, nullptr,
                 std::to_string(roots) + " spans of this trace have no parent");
@@ -408,10 +458,31 @@ void TraceChecker::State::check_trace(const std::string& trace_id, TraceState& t
   summary.root_name = names.text((earliest_root != nullptr ? earliest_root : earliest)->name);
   for (const auto& [process, interval] : per_process) processes[process].traces.push_back(interval);
 
-  const bool listed =
-      roots != 1 || broken_links > 0 || report.traces.size() < kMaxListedConnectedTraces;
+  const bool listed = roots != 1 || broken_links > 0 || !cycles.empty() ||
+                      report.traces.size() < kMaxListedConnectedTraces;
   checked.push_back({trace_id, summary.start_ns, listed ? report.traces.size() : kNotListed});
   if (listed) report.traces.push_back(std::move(summary));
+}
+
+// Every span on a loop is a finding of its own, so that each is named where it is shown.
+void TraceChecker::State::report_parent_cycles(const std::string& trace_id,
+                                               const std::vector<SpanFacts>& spans,
+                                               const std::vector<std::vector<std::size_t>>& cycles) {
+  for (const std::vector<std::size_t>& cycle : cycles) {
+    for (std::size_t i = 0; i < cycle.size(); ++i) {
+      const SpanFacts& span = spans[cycle[i]];
+      if (cycle.size() == 1) {
+        add_finding(FindingKind::kParentCycle, trace_id, &span,
+                    "it is its own parent, so it is not reachable from the root");
+        continue;
+      }
+      const SpanFacts& parent = spans[cycle[(i + 1) % cycle.size()]];
+      add_finding(FindingKind::kParentCycle, trace_id, &span,
+                  "its parent " + format_hex64(parent.span_id) + " (\"" + names.text(parent.name) +
+                      "\") leads back to it: a cycle of " + std::to_string(cycle.size()) +
+                      " spans, not reachable from the root");
+    }
+  }
 }
 
 bool TraceChecker::State::off_main_thread(const SpanFacts& root) const {
@@ -506,7 +577,8 @@ CheckReport TraceChecker::State::finish() {
   decide_lost_context();
   std::size_t connected = 0;
   for (TraceSummary& summary : report.traces) {
-    summary.broken = summary.roots != 1 || summary.broken_links > 0 || summary.lost_context_roots > 0;
+    summary.broken = summary.roots != 1 || summary.broken_links > 0 || summary.cycle_spans > 0 ||
+                     summary.lost_context_roots > 0;
     if (summary.broken) ++report.broken_traces;
   }
   for (const CheckedTrace& trace : checked) {

@@ -40,6 +40,7 @@ struct CheckOptions {
 
 enum class FindingKind {
   kBrokenLink,          // the span's parent never arrived
+  kParentCycle,         // the span's parent links loop back to it: no root is above it
   kMultipleRoots,       // the trace has more than one root
   kLostContext,         // a root that looks like context lost at a thread or process boundary
   kStartsBeforeParent,  // by more than the tolerance
@@ -71,12 +72,15 @@ struct TraceSummary {
   std::size_t spans = 0;
   std::size_t roots = 0;
   std::size_t broken_links = 0;
+  std::size_t cycle_spans = 0;  // spans on a loop of parent links
   std::size_t lost_context_roots = 0;
   std::size_t timing_problems = 0;  // starts before or ends after its parent
   std::size_t killed_spans = 0;
   std::size_t processes = 0;
   std::size_t threads = 0;
-  bool broken = false;  // a broken link, more than one root, or a lost-context root
+  // A broken link, a parent cycle, other than one root, or a lost-context root: some span is not
+  // reachable from the trace's one root, or the root itself looks like lost context.
+  bool broken = false;
 };
 
 struct CheckReport {
