@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -322,6 +323,77 @@ TEST_F(CollectAbuseTest, ASlowClientNeitherBlocksOthersNorIsKeptForever) {
   EXPECT_EQ(collector.stop(SIGTERM), 0);
   EXPECT_EQ(stored_span_names(),
             (std::set<std::string>{"request-2", "request-3", "request-4", "request-5"}));
+}
+
+// A client that sends a header line every 200 ms, for 15 s: each read comes well within httplib's
+// read timeout, so it holds its worker for as long as it likes (15 s here, so that a collector that
+// waits for it makes the test fail rather than hang).
+class TricklingClient {
+ public:
+  explicit TricklingClient(int port) : connection_(port), thread_([this] { trickle(); }) {}
+  ~TricklingClient() {
+    done_.store(true);
+    thread_.join();
+  }
+  bool connected() const { return connection_.connected(); }
+
+ private:
+  void trickle() {
+    if (!connection_.send_all("POST /v1/traces HTTP/1.1\r\nHost: x\r\n")) return;
+    const auto give_up_at = std::chrono::steady_clock::now() + 15s;
+    while (!done_.load() && std::chrono::steady_clock::now() < give_up_at &&
+           connection_.send_all("X-Trickle: y\r\n")) {
+      std::this_thread::sleep_for(200ms);
+    }
+  }
+
+  Connection connection_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+bool still_running(pid_t pid) {
+  int status = 0;
+  return waitpid(pid, &status, WNOHANG) == 0;
+}
+
+TEST_F(CollectAbuseTest, ASecondSignalStopsAtOnceWhileAClientTricklesItsHeaders) {
+  testing::CollectorProcess collector(output_);
+  ASSERT_GT(collector.port(), 0);
+  ASSERT_EQ(post_json(collector.port(), 1), 200);
+  TricklingClient trickler(collector.port());
+  ASSERT_TRUE(trickler.connected());
+  std::this_thread::sleep_for(300ms);
+
+  kill(collector.pid(), SIGINT);
+  std::this_thread::sleep_for(1s);
+  // Not reaped here: waitpid(WNOHANG) returns 0 while it runs.
+  EXPECT_TRUE(still_running(collector.pid())) << "the first signal waits for the request in progress";
+  const auto second_signal_at = std::chrono::steady_clock::now();
+  EXPECT_EQ(collector.stop(SIGTERM), 0);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - second_signal_at);
+  EXPECT_LT(took.count(), 2000) << "ms after the second signal";
+  EXPECT_NE(collector.final_output.find("stopped; 1 spans in 1 requests accepted"), std::string::npos)
+      << collector.final_output;
+  EXPECT_EQ(stored_span_names(), (std::set<std::string>{"request-1"}));
+}
+
+TEST_F(CollectAbuseTest, OneSignalStopsWithinTheGracePeriodWhileAClientTricklesItsHeaders) {
+  testing::CollectorProcess collector(output_);
+  ASSERT_GT(collector.port(), 0);
+  ASSERT_EQ(post_json(collector.port(), 1), 200);
+  TricklingClient trickler(collector.port());
+  ASSERT_TRUE(trickler.connected());
+  std::this_thread::sleep_for(300ms);
+
+  const auto signal_at = std::chrono::steady_clock::now();
+  EXPECT_EQ(collector.stop(SIGINT), 0);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - signal_at);
+  EXPECT_GE(took.count(), 4000) << "ms: requests in progress get 5 s to finish";
+  EXPECT_LT(took.count(), 8000) << "ms after the signal";
+  EXPECT_EQ(stored_span_names(), (std::set<std::string>{"request-1"}));
 }
 
 TEST_F(CollectAbuseTest, ManyConcurrentConnectionsAreAllAnsweredAndEveryLineIsWhole) {

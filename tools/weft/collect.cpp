@@ -1,7 +1,8 @@
 // weft collect: a local OTLP/HTTP receiver. POST /v1/traces with a protobuf or JSON body (gzip
 // accepted) is appended to an OTLP/JSON lines file that `weft view` reads, and optionally
 // forwarded to an upstream collector. SIGINT or SIGTERM stop it after the requests in progress
-// are answered and the file is flushed.
+// are answered (waiting kStopGrace at most) and the file is flushed; a second signal stops it at
+// once, between two lines of the file.
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
@@ -9,8 +10,12 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "commands.h"
@@ -30,6 +35,11 @@ struct CollectOptions {
   int forward_timeout_ms = 10000;  // one forwarded request; also what a stop gives the queue
   std::size_t max_body_bytes = 16 * 1024 * 1024;
 };
+
+// How long a stop waits for the requests in progress. A client that sends its headers a line at a
+// time holds its worker for as long as it keeps sending (httplib's read timeout is per read), so
+// the wait cannot be left to the clients.
+constexpr std::chrono::seconds kStopGrace{5};
 
 struct Totals {
   std::atomic<std::uint64_t> requests{0};
@@ -118,6 +128,95 @@ void handle_traces(const httplib::Request& request, httplib::Response& response,
   }
 }
 
+void print_totals(const Totals& totals, const CollectOptions& options) {
+  std::cout << "weft collect: stopped; " << totals.spans.load() << " spans in "
+            << totals.requests.load() - totals.rejected.load() << " requests accepted ("
+            << totals.lines.load() << " lines written to " << options.output << "), "
+            << totals.rejected.load() << " requests refused" << std::endl;
+}
+
+// Waits for `signals` until `deadline`: true when one came, false when the deadline passed.
+bool signal_before(const sigset_t& signals, std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) return false;
+    const auto left_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+    const timespec timeout{static_cast<time_t>(left_ns / 1'000'000'000),
+                           static_cast<long>(left_ns % 1'000'000'000)};
+    if (sigtimedwait(&signals, nullptr, &timeout) > 0) return true;
+    if (errno != EINTR && errno != EAGAIN) return false;
+  }
+}
+
+// How the collector stops: the signal thread's side and the main thread's side, which race when
+// the last request is answered just as the grace period ends. Whichever comes first decides.
+class Stopper {
+ public:
+  Stopper(const sigset_t& signals, httplib::Server& server, TraceSink& sink, const Totals& totals,
+          const CollectOptions& options)
+      : signals_(signals), server_(server), sink_(sink), totals_(totals), options_(options) {}
+
+  // The signal thread. The first signal stops the server: no new connections, and the requests
+  // in progress are answered. A second signal, or the end of the grace period, stops the process
+  // without waiting for the rest.
+  void wait_for_signals() {
+    int signal_number = 0;
+    sigwait(&signals_, &signal_number);
+    if (!begin_graceful_stop()) return;
+    const bool second_signal = signal_before(signals_, std::chrono::steady_clock::now() + kStopGrace);
+    stop_now(second_signal);
+  }
+
+  // The main thread, once the server returned (unless the signal thread is exiting the process
+  // already, which holds the lock): the signal thread is woken to end, whatever it waits for.
+  void server_returned(std::thread& signal_thread) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      server_returned_ = true;
+    }
+    pthread_kill(signal_thread.native_handle(), SIGTERM);
+  }
+
+  bool stopping() const { return stopping_.load(); }
+
+ private:
+  bool begin_graceful_stop() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (server_returned_) return false;
+    stopping_.store(true);
+    server_.stop();
+    return true;
+  }
+
+  // The file is closed between two lines (a request being written finishes its line first); the
+  // workers still reading slow clients are not waited for. The lock is kept: the main thread,
+  // should its server return meanwhile, must not print or exit as well.
+  void stop_now(bool second_signal) {
+    mutex_.lock();
+    if (server_returned_) {
+      mutex_.unlock();
+      return;
+    }
+    sink_.close();
+    std::cerr << "weft collect: "
+              << (second_signal ? "second signal"
+                                : "requests still in progress after " +
+                                      std::to_string(kStopGrace.count()) + " s")
+              << ": stopping without answering the connections still open\n";
+    print_totals(totals_, options_);
+    std::_Exit(0);
+  }
+
+  const sigset_t& signals_;
+  httplib::Server& server_;
+  TraceSink& sink_;
+  const Totals& totals_;
+  const CollectOptions& options_;
+  std::mutex mutex_;
+  bool server_returned_ = false;
+  std::atomic<bool> stopping_{false};
+};
+
 int run_collect(const CollectOptions& options) {
   TraceSink sink(options.output);
   if (!sink.ok()) {
@@ -178,16 +277,11 @@ int run_collect(const CollectOptions& options) {
   std::cout << "weft collect: listening on http://" << options.host << ':' << port
             << "/v1/traces, writing to " << options.output << std::endl;
 
-  std::atomic<bool> stopping{false};
-  std::thread signal_waiter([&] {
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
-    stopping.store(true);
-    server.stop();
-  });
+  Stopper stopper(stop_signals, server, sink, totals, options);
+  std::thread signal_thread([&stopper] { stopper.wait_for_signals(); });
   const bool listened = server.listen_after_bind();  // returns once stopped, requests answered
-  if (!stopping.load()) pthread_kill(signal_waiter.native_handle(), SIGTERM);
-  signal_waiter.join();
+  stopper.server_returned(signal_thread);
+  signal_thread.join();
   sink.flush();
   if (forwarder != nullptr) {
     if (const std::uint64_t failed = forwarder->stop(); failed > 0) {
@@ -195,11 +289,8 @@ int run_collect(const CollectOptions& options) {
                 << options.forward << " (their spans are in " << options.output << ")\n";
     }
   }
-  std::cout << "weft collect: stopped; " << totals.spans.load() << " spans in "
-            << totals.requests.load() - totals.rejected.load() << " requests accepted ("
-            << totals.lines.load() << " lines written to " << options.output << "), "
-            << totals.rejected.load() << " requests refused" << std::endl;
-  return listened || stopping.load() ? 0 : 1;
+  print_totals(totals, options);
+  return listened || stopper.stopping() ? 0 : 1;
 }
 
 }  // namespace

@@ -13,15 +13,14 @@ TraceSink::TraceSink(const std::string& path) : path_(path) {
   if (fd_ < 0) error_ = "cannot open " + path + ": " + std::strerror(errno);
 }
 
-TraceSink::~TraceSink() {
-  if (fd_ >= 0) {
-    flush();
-    ::close(fd_);
-  }
-}
+TraceSink::~TraceSink() { close(); }
 
 bool TraceSink::append_line(const std::string& line) {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (fd_ < 0) {
+    error_ = "cannot write to " + path_ + ": the file is closed (weft collect is stopping)";
+    return false;
+  }
   buffer_.assign(line);
   buffer_.push_back('\n');
   std::size_t written = 0;
@@ -47,6 +46,14 @@ bool TraceSink::append_line(const std::string& line) {
 void TraceSink::flush() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (fd_ >= 0) (void)::fdatasync(fd_);
+}
+
+void TraceSink::close() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (fd_ < 0) return;
+  (void)::fdatasync(fd_);
+  ::close(fd_);
+  fd_ = -1;
 }
 
 }  // namespace weft::cli

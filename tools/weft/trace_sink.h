@@ -21,6 +21,9 @@ class TraceSink {
   bool append_line(const std::string& line);
   // Makes what was written durable.
   void flush();
+  // Flushes and closes the file between two lines; append_line() fails from then on. For a stop
+  // that does not wait for the requests in progress: the file still ends with a whole line.
+  void close();
 
  private:
   std::mutex mutex_;
