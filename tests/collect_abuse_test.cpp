@@ -332,10 +332,12 @@ class TricklingClient {
  public:
   explicit TricklingClient(int port) : connection_(port), thread_([this] { trickle(); }) {}
   ~TricklingClient() {
-    done_.store(true);
+    stop_trickling();
     thread_.join();
   }
   bool connected() const { return connection_.connected(); }
+  // Without waiting for the thread: many clients stop in the time of one.
+  void stop_trickling() { done_.store(true); }
 
  private:
   void trickle() {
@@ -394,6 +396,30 @@ TEST_F(CollectAbuseTest, OneSignalStopsWithinTheGracePeriodWhileAClientTricklesI
   EXPECT_GE(took.count(), 4000) << "ms: requests in progress get 5 s to finish";
   EXPECT_LT(took.count(), 8000) << "ms after the signal";
   EXPECT_EQ(stored_span_names(), (std::set<std::string>{"request-1"}));
+}
+
+// More trickling clients than the 64 workers the collector used to have: each holds a thread, and
+// an exporter is still answered at once.
+TEST_F(CollectAbuseTest, AHundredTricklingClientsDoNotKeepOthersFromBeingAnswered) {
+  testing::CollectorProcess collector(output_);
+  ASSERT_GT(collector.port(), 0);
+  std::vector<std::unique_ptr<TricklingClient>> tricklers;
+  for (int i = 0; i < 100; ++i) {
+    tricklers.push_back(std::make_unique<TricklingClient>(collector.port()));
+    ASSERT_TRUE(tricklers.back()->connected());
+  }
+  std::this_thread::sleep_for(1s);
+  for (int number = 1; number <= 3; ++number) {
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(post_json(collector.port(), number), 200);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    EXPECT_LT(took.count(), 2000) << "ms for request " << number;
+  }
+  for (auto& trickler : tricklers) trickler->stop_trickling();
+  tricklers.clear();
+  EXPECT_EQ(collector.stop(SIGTERM), 0);
+  EXPECT_EQ(stored_span_names(), (std::set<std::string>{"request-1", "request-2", "request-3"}));
 }
 
 TEST_F(CollectAbuseTest, ManyConcurrentConnectionsAreAllAnsweredAndEveryLineIsWhole) {

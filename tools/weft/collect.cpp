@@ -12,10 +12,13 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <iostream>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "commands.h"
@@ -64,6 +67,54 @@ void discard_body(const httplib::ContentReader& content_reader, std::size_t limi
     return read <= limit;
   });
 }
+
+// One thread per connection, up to `max_threads` at once; beyond that, connections wait for one to
+// be free. httplib reads a request with a timeout per read, not per request, so a client sending a
+// header line every few seconds holds its thread for as long as it likes: a fixed pool of 64 was
+// emptied by as many such clients and nobody else was answered. Threads start when needed and end
+// when no connection waits, so the higher limit costs nothing while idle.
+class ConnectionThreads : public httplib::TaskQueue {
+ public:
+  explicit ConnectionThreads(std::size_t max_threads) : max_threads_(max_threads) {}
+
+  void enqueue(std::function<void()> connection) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    waiting_.push_back(std::move(connection));
+    if (running_ == max_threads_) return;
+    try {
+      std::thread([this] { serve_waiting(); }).detach();
+      ++running_;
+    } catch (const std::system_error&) {
+      // No thread to be had now: the connection waits for a running one, or for the next start.
+    }
+  }
+
+  // Waits until every connection taken has been served.
+  void shutdown() override {
+    std::unique_lock<std::mutex> lock(mutex_);
+    idle_.wait(lock, [this] { return running_ == 0 && waiting_.empty(); });
+  }
+
+ private:
+  void serve_waiting() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!waiting_.empty()) {
+      std::function<void()> connection = std::move(waiting_.front());
+      waiting_.pop_front();
+      lock.unlock();
+      connection();
+      lock.lock();
+    }
+    // The last thing this thread does with `this`: shutdown() may destroy it once unlocked.
+    if (--running_ == 0) idle_.notify_all();
+  }
+
+  const std::size_t max_threads_;
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  std::deque<std::function<void()>> waiting_;
+  std::size_t running_ = 0;
+};
 
 void handle_traces(const httplib::Request& request, httplib::Response& response,
                    const httplib::ContentReader& content_reader, const CollectOptions& options,
@@ -241,7 +292,7 @@ int run_collect(const CollectOptions& options) {
   }
 
   Totals totals;
-  constexpr std::size_t kWorkerThreads = 64;
+  constexpr std::size_t kMaxConnectionThreads = 1000;
   // httplib listens with a backlog of 5, compiled into Debian's library: in a burst of clients the
   // kernel drops connection requests beyond it, and they come back only on SYN retries (1 s, 3 s,
   // 7 s...). The listening socket (the first httplib prepares) is given the system's maximum.
@@ -256,9 +307,8 @@ int run_collect(const CollectOptions& options) {
   // A stop waits for idle keep-alive connections (an exporter's, between exports) to time out.
   server.set_keep_alive_timeout(1);
   // httplib's default pool has max(8, cores - 1) workers, and a connection that sends nothing
-  // holds one until the read timeout: a few idle clients made every exporter wait. More workers
-  // (they sleep when idle) keep exporters answered while idle connections time out.
-  server.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  // holds one until the read timeout, one that trickles for as long as it trickles.
+  server.new_task_queue = [] { return new ConnectionThreads(kMaxConnectionThreads); };
   server.Post("/v1/traces", [&](const httplib::Request& request, httplib::Response& response,
                                 const httplib::ContentReader& content_reader) {
     handle_traces(request, response, content_reader, options, sink, forwarder.get(), totals);
