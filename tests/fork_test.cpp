@@ -30,6 +30,7 @@ class ForkTest : public ::testing::Test {
     path_ = ::testing::TempDir() + "weft-fork-" + std::to_string(getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".jsonl";
     std::filesystem::remove(path_);
+    reset_diagnostics();  // the counters are the process's: earlier tests' drops are not ours
     Options options;
     options.service_name = "fork-test";
     options.processors.push_back(make_batch_processor(make_file_exporter(path_)));
