@@ -1,4 +1,3 @@
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -7,6 +6,7 @@
 
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
+#include "runtime/ascii_case.h"
 #include "runtime/fork_hooks.h"
 
 namespace weft {
@@ -63,13 +63,7 @@ int log_threshold(const char* weft_level, const char* otel_level) noexcept {
   constexpr int kDefault = static_cast<int>(LogLevel::kWarning);
   if (value == nullptr) return kDefault;
   const std::string_view given(value);
-  const auto is = [given](std::string_view name) {
-    if (given.size() != name.size()) return false;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(given[i])) != name[i]) return false;
-    }
-    return true;
-  };
+  const auto is = [given](std::string_view name) { return equals_ignoring_case(given, name); };
   if (is("debug") || is("trace") || is("all")) return static_cast<int>(LogLevel::kDebug);
   if (is("info")) return static_cast<int>(LogLevel::kInfo);
   if (is("warning") || is("warn")) return static_cast<int>(LogLevel::kWarning);

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "export/http_transport.h"
+#include "runtime/ascii_case.h"
 
 namespace weft::detail {
 namespace {
@@ -32,14 +33,6 @@ std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* 
     return 0;
   }
   return bytes;
-}
-
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) noexcept {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t index = 0; index < prefix.size(); ++index) {
-    if (std::tolower(static_cast<unsigned char>(text[index])) != prefix[index]) return false;
-  }
-  return true;
 }
 
 std::size_t collect_header(char* data, std::size_t size, std::size_t count, void* user) noexcept {

@@ -4,12 +4,12 @@
 #include "export/otlp_http_exporter.h"
 
 #include <algorithm>
-#include <cctype>
 #include <condition_variable>
 #include <mutex>
 #include <random>
 
 #include "config/env_values.h"
+#include "runtime/ascii_case.h"
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
 #include "export/gzip.h"
@@ -47,12 +47,7 @@ OtlpHttpOptions with_usable_durations(OtlpHttpOptions options) noexcept {
 bool has_header(const std::vector<std::pair<std::string, std::string>>& headers,
                 std::string_view lowercase_name) {
   for (const auto& [name, value] : headers) {
-    if (name.size() != lowercase_name.size()) continue;
-    bool same = true;
-    for (std::size_t i = 0; i < name.size() && same; ++i) {
-      same = std::tolower(static_cast<unsigned char>(name[i])) == lowercase_name[i];
-    }
-    if (same) return true;
+    if (equals_ignoring_case(name, lowercase_name)) return true;
   }
   return false;
 }

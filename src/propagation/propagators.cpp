@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "propagation/traceparent.h"
+#include "runtime/ascii_case.h"
 #include "runtime/short_text.h"
 #include "weft/propagation.h"
 
@@ -13,12 +14,10 @@ constexpr std::string_view kTraceparent = "traceparent";
 constexpr std::string_view kTracestate = "tracestate";
 constexpr std::string_view kBaggage = "baggage";
 
-char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-// ASCII only, unlike strcasecmp, whose result depends on the locale. For names of equal size.
+// Both sides in any case (a carrier's names are). For names of equal size.
 bool equal_letters_ignoring_case(std::string_view a, std::string_view b) noexcept {
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    if (a[i] != b[i] && detail::ascii_lower(a[i]) != detail::ascii_lower(b[i])) return false;
   }
   return true;
 }
