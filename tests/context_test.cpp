@@ -2,6 +2,7 @@
 // detaches that are detected, counted and survived.
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -74,6 +75,34 @@ TEST(ContextTest, OutOfOrderDetachIsCountedAndRestoresTheOuterPredecessor) {
   }
   EXPECT_EQ(Context::current(), before);
   EXPECT_EQ(diagnostics().out_of_order_detaches, 2u);
+}
+
+// A thread lists its first 32 open scopes without allocating; deeper nesting grows the list, which
+// must keep every entry, in order, for in-order and out-of-order ends alike.
+TEST(ContextTest, ScopesNestFarDeeperThanTheListsFirstRoom) {
+  reset_diagnostics();
+  std::thread([] {
+    constexpr int kDepth = 300;
+    std::vector<Context> contexts;
+    std::vector<std::unique_ptr<Scope>> scopes;
+    for (int i = 0; i < kDepth; ++i) {
+      contexts.push_back(context_with_new_span());
+      scopes.push_back(std::make_unique<Scope>(contexts.back()));
+      ASSERT_EQ(Context::current(), contexts.back()) << "depth " << i;
+    }
+    // The scope at depth 200 ends first: the 99 above it are abandoned.
+    scopes[200].reset();
+    EXPECT_EQ(Context::current(), contexts[199]);
+    EXPECT_EQ(diagnostics().out_of_order_detaches, 1u);
+    for (int i = kDepth - 1; i > 200; --i) scopes[static_cast<std::size_t>(i)].reset();
+    EXPECT_EQ(Context::current(), contexts[199]) << "abandoned scopes change nothing";
+    for (int i = 199; i >= 0; --i) {
+      scopes[static_cast<std::size_t>(i)].reset();
+      ASSERT_EQ(Context::current(), i == 0 ? Context() : contexts[static_cast<std::size_t>(i) - 1])
+          << "after the end of depth " << i;
+    }
+    EXPECT_EQ(diagnostics().out_of_order_detaches, 100u) << "the first and the 99 abandoned";
+  }).join();
 }
 
 TEST(ContextTest, ScopeEndedOnAnotherThreadIsCountedAndHarmless) {

@@ -1,8 +1,7 @@
-// The current context and scopes. Scopes form an intrusive chain through the thread's state, so
-// making a context current allocates nothing and touches no shared memory.
+// The current context and scopes. A thread's state holds its current context and lists its open
+// scopes, so making a context current allocates nothing and touches no shared memory.
 #include <atomic>
 #include <utility>
-#include <vector>
 
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
@@ -14,22 +13,6 @@ namespace {
 
 std::atomic<bool> out_of_order_reported{false};
 std::atomic<bool> foreign_thread_reported{false};
-
-// Listed without a call: the list has room for the usual nesting depth from the thread's start.
-// Past that it grows; if it cannot, the scope is not listed and its end changes nothing (as an
-// abandoned scope's).
-__attribute__((always_inline)) inline void list_open_scope(detail::ThreadState& state,
-                                                           const Scope* scope) noexcept {
-  std::vector<const Scope*>& scopes = state.open_scopes;
-  if (__builtin_expect(scopes.size() < scopes.capacity(), 1)) {
-    scopes.push_back(scope);
-    return;
-  }
-  try {
-    scopes.push_back(scope);
-  } catch (...) {
-  }
-}
 
 }  // namespace
 
@@ -46,7 +29,9 @@ __attribute__((always_inline)) inline void Scope::open(Span* span) noexcept {
   owner_serial_ = owner_->serial;
   // A context handed over from elsewhere has no span this thread may record on.
   previous_span_ = std::exchange(owner_->current_span, span);
-  list_open_scope(*owner_, this);
+  // When the list cannot grow, the scope is not listed and its end changes nothing (as an
+  // abandoned scope's).
+  owner_->open_scopes.push(this);
 }
 
 // The new context goes straight into the thread's state, the old one into previous_: no
@@ -81,9 +66,9 @@ Scope::~Scope() {
                      "context was left unchanged (counted in diagnostics)");
     return;
   }
-  std::vector<const Scope*>& scopes = state.open_scopes;
-  if (!scopes.empty() && scopes.back() == this) {
-    scopes.pop_back();
+  detail::ScopeStack& scopes = state.open_scopes;
+  if (!scopes.empty() && scopes.innermost() == this) {
+    scopes.pop();
     state.current = std::move(previous_);
     state.current_span = previous_span_;
     return;
@@ -98,7 +83,7 @@ Scope::~Scope() {
                    "diagnostics, reported once)");
   for (std::size_t i = scopes.size(); i-- > 0;) {
     if (scopes[i] == this) {
-      scopes.resize(i);
+      scopes.truncate(i);
       state.current = std::move(previous_);
       state.current_span = previous_span_;
       return;

@@ -37,8 +37,6 @@ std::atomic<std::uint64_t> next_serial{1};
 std::atomic<std::uint64_t> next_thread_name_serial{1};
 
 // Scopes nest this deep before the list of a thread's open scopes allocates.
-constexpr std::size_t kScopesWithoutAllocation = 32;
-
 std::string os_thread_name() {
   char name[64] = {};
   if (pthread_getname_np(pthread_self(), name, sizeof name) != 0) return {};
@@ -51,9 +49,7 @@ ThreadState::ThreadState()
     : serial(next_serial.fetch_add(1, std::memory_order_relaxed)),
       thread_id(static_cast<std::int64_t>(syscall(SYS_gettid))),
       thread_name(os_thread_name()),
-      thread_name_serial(next_thread_name_serial.fetch_add(1, std::memory_order_relaxed)) {
-  open_scopes.reserve(kScopesWithoutAllocation);
-}
+      thread_name_serial(next_thread_name_serial.fetch_add(1, std::memory_order_relaxed)) {}
 
 ThreadState::~ThreadState() {
   for (auto& entry : rings) entry.second->mark_producer_gone();

@@ -1,5 +1,5 @@
 // Everything weft keeps per thread, behind one thread-local pointer: the current context and its
-// scope chain, the thread's identity for thread.id/thread.name, a cache of span records, and the
+// open scopes, the thread's identity for thread.id/thread.name, a cache of span records, and the
 // thread's queues into batch processors. The span hot path touches only this.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/scope_stack.h"
 #include "weft/context.h"
 
 namespace weft::detail {
@@ -18,9 +19,7 @@ class SpanRing;
 
 struct ThreadState {
   Context current;
-  // The scopes open on this thread, innermost last. Their addresses are compared, never followed:
-  // a Scope ended on another thread (a misuse, counted) may be freed while it is still listed.
-  std::vector<const Scope*> open_scopes;
+  ScopeStack open_scopes;  // the scopes open on this thread, innermost last
   // The span of `current` when a ScopedSpan of this thread made it current (null when the context
   // came from elsewhere): what check_context() records its outcome on, unless a scope has ended
   // on another thread than its own (see scope_ended_on_another_thread()).
