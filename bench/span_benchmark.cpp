@@ -4,6 +4,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "runtime/clock.h"
 #include "weft/weft.h"
 
 namespace {
@@ -39,6 +40,19 @@ void BM_ClockGettimeRealtime(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ClockGettimeRealtime)->Threads(1)->Threads(2);
+
+// The floor under every recorded span: weft's own clock (the calibrated time-stamp counter where
+// the kernel keeps time with it) read twice, for the start and the end time. What a span costs
+// above this is the library's work.
+void BM_SpanClockTwice(benchmark::State& state) {
+  for (auto _ : state) {
+    std::uint64_t start = weft::detail::now_unix_nano();
+    benchmark::DoNotOptimize(start);
+    std::uint64_t end = weft::detail::now_unix_nano();
+    benchmark::DoNotOptimize(end);
+  }
+}
+BENCHMARK(BM_SpanClockTwice);
 
 void BM_PlainSpan(benchmark::State& state) {
   weft::Tracer tracer = provider().tracer("bench");

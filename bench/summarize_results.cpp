@@ -76,6 +76,8 @@ const std::vector<Target>& targets() {
   static const std::vector<Target> list = {
       {"clock_gettime(CLOCK_REALTIME)", "span_benchmark", "BM_ClockGettimeRealtime/threads:1",
        Metric::kCpuTime, "", Goal::kInfo, 0, "ns", true},
+      {"weft's span clock read twice (the floor of any recorded span)", "span_benchmark",
+       "BM_SpanClockTwice", Metric::kCpuTime, "", Goal::kInfo, 0, "ns", true},
       {"plain span start+end", "span_benchmark", "BM_PlainSpan/threads:1", Metric::kCpuTime, "",
        Goal::kAtMost, 60, "ns", true},
       {"plain span start+end, 2 threads (wall time / total ops)", "span_benchmark",
