@@ -205,6 +205,57 @@ void BM_QuietThreadMemory(benchmark::State& state) {
 }
 BENCHMARK(BM_QuietThreadMemory)->Iterations(1);
 
+// Memory still held for threads that have exited: kShortLivedThreads threads, one after the
+// other, each end one span and exit (a thread per request), at the default batch settings. The
+// allocated memory is read after the last one, with the schedule delay (5 s) not yet passed: what
+// the exited threads' queues still hold, per thread. The export thread frees them a batch's worth
+// at a time; before it did, each held its first segment (7 KB) until the scheduled export.
+constexpr int kShortLivedThreads = 20000;
+
+struct ExitedThreadMeasurement {
+  double bytes_per_thread = 0;
+  std::uint64_t exported = 0;
+};
+
+ExitedThreadMeasurement measure_exited_threads() {
+  weft::reset_diagnostics();
+  weft::Options options;
+  options.sampler = weft::always_on_sampler();
+  options.processors.push_back(weft::make_batch_processor(std::make_unique<DiscardingExporter>()));
+  auto provider = std::make_shared<weft::TracerProvider>(
+      weft::finalize_config(std::move(options), [](std::string_view) { return std::nullopt; }));
+  weft::Tracer tracer = provider->tracer("bench");
+  provider->force_flush();
+  const std::size_t before = allocated_bytes();
+  for (int t = 0; t < kShortLivedThreads; ++t) {
+    std::thread([&tracer] { tracer.start_span("request").end(); }).join();
+  }
+  const std::size_t after = allocated_bytes();
+  ExitedThreadMeasurement measurement;
+  measurement.bytes_per_thread =
+      static_cast<double>(after > before ? after - before : 0) / kShortLivedThreads;
+  provider->shutdown();
+  measurement.exported = weft::diagnostics().spans_exported;
+  return measurement;
+}
+
+void BM_ExitedThreadMemory(benchmark::State& state) {
+  std::optional<ExitedThreadMeasurement> measurement;
+  for (auto _ : state) {
+    measurement = weft_bench::measure_in_child<ExitedThreadMeasurement>(measure_exited_threads);
+  }
+  if (!measurement) {
+    state.SkipWithError("the measuring child process failed");
+    return;
+  }
+  if (measurement->exported != static_cast<std::uint64_t>(kShortLivedThreads)) {
+    state.SkipWithError("not every span was exported");
+    return;
+  }
+  state.counters["bytes_per_thread"] = measurement->bytes_per_thread;
+}
+BENCHMARK(BM_ExitedThreadMemory)->Iterations(1);
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -60,11 +60,28 @@ BatchOptions with_usable_waits(BatchOptions options) {
   return options;
 }
 
+// Exited threads whose queues wait for the export thread before it is woken to drain and free
+// them: a batch's worth (each exited thread ended a span here at least once), so a program that
+// starts a thread per request exports full batches, at most 1,024 (7 MB of queues).
+std::size_t exited_producers_before_reclaim(const BatchOptions& options) {
+  return std::clamp<std::size_t>(options.max_export_batch_size, 1, 1024);
+}
+
 // What the export thread shares with the processor. The thread holds it too, so a shutdown that
 // timed out can leave the thread running without a dangling processor.
-struct BatchState {
+struct BatchState final : detail::ProducerExitListener {
   BatchState(std::unique_ptr<SpanExporter> exporter_, BatchOptions options_)
       : exporter(std::move(exporter_)), options(with_usable_waits(options_)) {}
+
+  void producer_exited() noexcept override {
+    if (exited_producers.fetch_add(1, std::memory_order_relaxed) + 1 <
+        exited_producers_before_reclaim(options)) {
+      return;
+    }
+    if (wake_requested.exchange(true, std::memory_order_relaxed)) return;
+    std::lock_guard<std::mutex> lock(mutex);
+    wake.notify_one();
+  }
 
   std::unique_ptr<SpanExporter> exporter;  // null in a child forked during an export: drop
   // In a child forked during an export of an exporter that can: what makes its new exporter.
@@ -75,6 +92,7 @@ struct BatchState {
   const std::uint64_t id = next_processor_id.fetch_add(1);
   std::atomic<bool> accepting{true};
   std::atomic<bool> wake_requested{false};
+  std::atomic<std::size_t> exited_producers{0};  // since their queues were last freed
 
   std::mutex mutex;
   std::condition_variable wake;      // the export thread waits here
@@ -111,6 +129,8 @@ class BatchExportLoop {
       }
       rings.clear();
       lock.lock();
+      // Exited threads' queues drained just now are freed now, not at the next wake.
+      forget_exited_producers();
       state.flushes_done = flush_target;
       state.progress.notify_all();
       if (stopping) break;
@@ -127,16 +147,21 @@ class BatchExportLoop {
   }
 
  private:
-  // Called with the mutex held. Forgets queues whose thread has exited once they are empty.
+  // Called with the mutex held.
   std::vector<std::shared_ptr<detail::SpanRing>> take_ring_snapshot() {
+    forget_exited_producers();
+    return state_->rings;
+  }
+
+  // Called with the mutex held. Forgets queues whose thread has exited once they are empty.
+  void forget_exited_producers() {
     std::vector<std::shared_ptr<detail::SpanRing>>& rings = state_->rings;
-    std::vector<std::shared_ptr<detail::SpanRing>> snapshot = rings;
     rings.erase(std::remove_if(rings.begin(), rings.end(),
                                [](const std::shared_ptr<detail::SpanRing>& ring) {
                                  return ring->producer_gone() && ring->size() == 0;
                                }),
                 rings.end());
-    return snapshot;
+    state_->exited_producers.store(0, std::memory_order_relaxed);
   }
 
   // Exports until a pass finds less than a full batch, so a flush finishes under steady load.
@@ -453,7 +478,8 @@ class BatchProcessor final : public detail::BuiltinProcessor {
                 rings.end());
     try {
       auto ring = std::make_shared<detail::SpanRing>(
-          std::min(state_->options.max_queue_size, kMaxQueuePerThread));
+          std::min(state_->options.max_queue_size, kMaxQueuePerThread),
+          std::weak_ptr<detail::ProducerExitListener>(state_));
       {
         std::lock_guard<std::mutex> lock(state_->mutex);
         state_->rings.push_back(ring);

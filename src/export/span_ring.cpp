@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <new>
+#include <utility>
 
 #include "diagnostics/counters.h"
 #include "trace/record_pool.h"
@@ -23,12 +24,21 @@ std::size_t round_down_to_power_of_two(std::size_t value) {
 SpanRing::Segment::Segment(std::size_t slot_count)
     : capacity(slot_count), mask(slot_count - 1), slots(new (std::nothrow) QueuedSpan[slot_count]) {}
 
-SpanRing::SpanRing(std::size_t limit) : limit_(limit < 1 ? 1 : limit) {
+SpanRing::SpanRing(std::size_t limit, std::weak_ptr<ProducerExitListener> listener)
+    : limit_(limit < 1 ? 1 : limit), listener_(std::move(listener)) {
   const std::size_t first = round_down_to_power_of_two(std::min(limit_, kFirstSegment));
   auto segment = std::make_unique<Segment>(first);
   if (segment->slots == nullptr) throw std::bad_alloc();
   producing_ = consuming_ = segment.release();
   allocated_slots_.store(first, std::memory_order_relaxed);
+}
+
+void SpanRing::mark_producer_gone() noexcept {
+  producer_gone_.store(true, std::memory_order_release);
+  if (consumer_gone()) return;
+  if (const std::shared_ptr<ProducerExitListener> listener = listener_.lock()) {
+    listener->producer_exited();
+  }
 }
 
 SpanRing::~SpanRing() {
