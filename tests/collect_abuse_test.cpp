@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "collector_process.h"
+#include "export/gzip.h"
 
 namespace weft {
 namespace {
@@ -531,7 +532,7 @@ TEST_F(CollectAbuseTest, AContentEncodingThatIsNotDecodedIs415NamingIt) {
   testing::CollectorProcess collector(output_);
   ASSERT_GT(collector.port(), 0);
   const std::string body = json_request(1);
-  for (const std::string encoding : {"zstd", "br", "snappy", "x-gzip", "gzip, zstd"}) {
+  for (const std::string encoding : {"zstd", "br", "snappy", "gzip, zstd", "gzipx"}) {
     Connection connection(collector.port());
     ASSERT_TRUE(connection.send_all(
         request_head("application/json", body.size(), "Content-Encoding: " + encoding + "\r\n") +
@@ -556,8 +557,20 @@ TEST_F(CollectAbuseTest, AContentEncodingThatIsNotDecodedIs415NamingIt) {
     EXPECT_EQ(status_of(connection.receive_all()), 200)
         << "the request after the refused one, on the same connection";
   }
+  // HTTP compares encodings case-insensitively, and x-gzip is gzip (RFC 9110): httplib inflates
+  // only "gzip" and "deflate" spelled so, and the receiver the rest.
+  const auto gzipped = [](const std::string& data) {
+    std::string out;
+    detail::gzip_compress(data, out);
+    return out;
+  };
   const std::pair<std::string, std::string> decoded[] = {
-      {"identity", json_request(3)}, {"deflate", zlib_compressed(json_request(4))}};
+      {"identity", json_request(3)},
+      {"deflate", zlib_compressed(json_request(4))},
+      {"GZIP", gzipped(json_request(5))},
+      {"x-gzip", gzipped(json_request(6))},
+      {"Deflate", zlib_compressed(json_request(7))},
+      {"IDENTITY", json_request(8)}};
   for (const auto& [encoding, sent] : decoded) {
     Connection connection(collector.port());
     ASSERT_TRUE(connection.send_all(
@@ -565,8 +578,31 @@ TEST_F(CollectAbuseTest, AContentEncodingThatIsNotDecodedIs415NamingIt) {
         sent));
     EXPECT_EQ(status_of(connection.receive_all()), 200) << encoding;
   }
+  {
+    const std::string garbage = "not a gzip stream";
+    Connection connection(collector.port());
+    ASSERT_TRUE(connection.send_all(
+        request_head("application/json", garbage.size(), "Content-Encoding: X-GZIP\r\n") +
+        garbage));
+    EXPECT_EQ(status_of(connection.receive_all()), 400);
+  }
   EXPECT_EQ(collector.stop(SIGTERM), 0);
-  EXPECT_EQ(stored_span_names(), (std::set<std::string>{"request-2", "request-3", "request-4"}));
+  EXPECT_EQ(stored_span_names(),
+            (std::set<std::string>{"request-2", "request-3", "request-4", "request-5", "request-6",
+                                   "request-7", "request-8"}));
+}
+
+// The same limit holds for a body the receiver inflates itself (an encoding httplib leaves alone).
+TEST_F(CollectAbuseTest, AGzipBombInAnEncodingInflatedHereIsRefusedAt413) {
+  testing::CollectorProcess collector(output_);
+  ASSERT_GT(collector.port(), 0);
+  const std::string bomb = gzip_bomb(512u << 20);
+  Connection connection(collector.port());
+  connection.send_all(request_head("application/json", bomb.size(), "Content-Encoding: GZIP\r\n") +
+                      bomb);
+  EXPECT_EQ(status_of(connection.receive_all()), 413);
+  ASSERT_EQ(post_json(collector.port(), 1), 200);
+  EXPECT_EQ(collector.stop(SIGTERM), 0);
 }
 
 }  // namespace

@@ -23,8 +23,10 @@
 
 #include "commands.h"
 #include "config/otlp_config.h"
+#include "export/gzip.h"
 #include "forwarder.h"
 #include "otlp_receiver.h"
+#include "runtime/ascii_case.h"
 #include "trace_sink.h"
 
 namespace weft::cli {
@@ -52,10 +54,23 @@ struct Totals {
   std::atomic<std::uint64_t> forward_failures{0};
 };
 
-// The Content-Encodings httplib decodes while the body is read, spelled as it compares them.
-// It hands a body in any other encoding over as it came (or, for br, fails to read it).
-bool is_decoded_content_encoding(const std::string& encoding) {
-  return encoding.empty() || encoding == "identity" || encoding == "gzip" || encoding == "deflate";
+// What to do with a body, by its Content-Encoding. httplib inflates "gzip" and "deflate" while it
+// reads the body, spelled exactly so; it hands a body in any other encoding over as it came (or,
+// for br, fails to read it). HTTP compares encodings case-insensitively, and RFC 9110 asks that
+// "x-gzip" be taken as gzip: those bodies are inflated here.
+enum class BodyEncoding { kAsRead, kInflateHere, kUnsupported };
+
+BodyEncoding body_encoding(const std::string& encoding) {
+  if (encoding.empty() || encoding == "gzip" || encoding == "deflate" ||
+      detail::equals_ignoring_case(encoding, "identity")) {
+    return BodyEncoding::kAsRead;
+  }
+  if (detail::equals_ignoring_case(encoding, "gzip") ||
+      detail::equals_ignoring_case(encoding, "x-gzip") ||
+      detail::equals_ignoring_case(encoding, "deflate")) {
+    return BodyEncoding::kInflateHere;
+  }
+  return BodyEncoding::kUnsupported;
 }
 
 // Reads a refused body and drops it, up to `limit` bytes, so that the connection can carry the
@@ -133,7 +148,8 @@ void handle_traces(const httplib::Request& request, httplib::Response& response,
   };
 
   const std::string encoding = request.get_header_value("Content-Encoding");
-  if (!is_decoded_content_encoding(encoding)) {
+  const BodyEncoding body_encoded = body_encoding(encoding);
+  if (body_encoded == BodyEncoding::kUnsupported) {
     discard_body(content_reader, options.max_body_bytes);
     return refuse(415, "Content-Encoding \"" + encoding +
                            "\" is not supported: send the body with gzip, deflate or no encoding");
@@ -154,6 +170,19 @@ void handle_traces(const httplib::Request& request, httplib::Response& response,
                            " bytes (after decompression)");
   }
   if (!read) return refuse(400, "the body could not be read (truncated, or bad compression)");
+  if (body_encoded == BodyEncoding::kInflateHere) {
+    std::string inflated;
+    switch (detail::gzip_decompress(body, options.max_body_bytes, inflated)) {
+      case detail::GunzipResult::kOk:
+        body.swap(inflated);
+        break;
+      case detail::GunzipResult::kTooLarge:
+        return refuse(413, "the body is larger than " + std::to_string(options.max_body_bytes) +
+                               " bytes (after decompression)");
+      case detail::GunzipResult::kMalformed:
+        return refuse(400, "the body could not be inflated as " + encoding);
+    }
+  }
 
   const ReceivedTraces received = receive_traces(body, content_type);
   if (received.status != 200) return refuse(received.status, received.error);
