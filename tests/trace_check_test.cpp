@@ -188,6 +188,28 @@ TEST(TraceCheckTest, DuplicateSpanIdsAreReported) {
   EXPECT_EQ(findings_of(report, FindingKind::kDuplicateSpanId)[0]->span_name, "twin");
 }
 
+// A file that holds every line twice (an exporter that retried requests whose answers were lost)
+// is the same traces: checked once, with the copies counted and no finding about them.
+TEST(TraceCheckTest, SpansDeliveredAgainAreCheckedOnce) {
+  const std::string fixture = kCheckFixtures + "/killed.jsonl";
+  const CheckReport once = check_files({fixture}, {});
+  const CheckReport twice = check_files({fixture, fixture}, {});
+  ASSERT_GT(once.spans, 0u);
+  EXPECT_EQ(twice.spans, 2 * once.spans);
+  EXPECT_EQ(twice.redelivered_spans, once.spans);
+  EXPECT_EQ(twice.finding_counts, once.finding_counts);
+  EXPECT_EQ(count_of(twice, FindingKind::kDuplicateSpanId), 0u);
+  EXPECT_EQ(count_of(twice, FindingKind::kMultipleRoots), 0u);
+  ASSERT_EQ(twice.traces.size(), once.traces.size());
+  EXPECT_EQ(twice.traces[0].spans, once.traces[0].spans);
+  EXPECT_EQ(twice.traces[0].killed_spans, once.traces[0].killed_spans);
+  EXPECT_EQ(twice.broken_traces, once.broken_traces);
+  EXPECT_NE(check_verdict(twice).find(std::to_string(once.spans) +
+                                      " spans delivered again (a retried export) counted once"),
+            std::string::npos)
+      << check_verdict(twice);
+}
+
 TEST(TraceCheckTest, MalformedLinesAreReportedWithLineNumbersAndSkipped) {
   const CheckReport report = check_files({std::string(WEFT_TEST_FIXTURES) + "/malformed.jsonl"}, {});
   EXPECT_EQ(report.malformed_lines, 5u);

@@ -262,6 +262,28 @@ TEST(TraceTreeTest, DuplicateSpanIdsAreMarked) {
       << printed(trees[0]);
 }
 
+// An exporter that retries a request whose answer was lost delivers its spans twice: the second
+// copies are left out and counted, and only spans that really differ are marked as duplicates.
+TEST(TraceTreeTest, SpansDeliveredAgainAreShownOnce) {
+  const std::vector<TraceTree> trees = build_trace_trees(
+      {make_span(1, 0, "root", 1, 9), make_span(2, 1, "child", 2, 8),
+       make_span(1, 0, "root", 1, 9), make_span(2, 1, "child", 2, 8)});
+  ASSERT_EQ(trees.size(), 1u);
+  EXPECT_EQ(trees[0].spans.size(), 2u);
+  EXPECT_EQ(trees[0].redelivered, 2u);
+  EXPECT_EQ(trees[0].roots.size(), 1u);
+  EXPECT_EQ(trees[0].duplicate_id, (std::vector<bool>{false, false}));
+  EXPECT_NE(printed(trees[0]).find("2 spans delivered again, shown once"), std::string::npos)
+      << printed(trees[0]);
+
+  std::vector<SpanRecord> differing = {make_span(1, 0, "root", 1, 9), make_span(1, 0, "root", 1, 9)};
+  differing[1].attributes.emplace_back("http.status_code", "500");
+  const std::vector<TraceTree> kept = build_trace_trees(std::move(differing));
+  EXPECT_EQ(kept[0].spans.size(), 2u) << "same id, different span: both are shown";
+  EXPECT_EQ(kept[0].redelivered, 0u);
+  EXPECT_EQ(kept[0].duplicate_id, (std::vector<bool>{false, true}));
+}
+
 TEST(TraceTreeTest, DurationsUseAdaptiveUnitsWithThreeSignificantDigits) {
   EXPECT_EQ(format_duration(0), "0 ns");
   EXPECT_EQ(format_duration(999), "999 ns");

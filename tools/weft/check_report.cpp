@@ -116,6 +116,10 @@ std::string check_verdict(const CheckReport& report) {
   if (report.malformed_lines > 0) {
     text += "; " + plural(report.malformed_lines, "malformed line", "malformed lines") + " skipped";
   }
+  if (report.redelivered_spans > 0) {
+    text += "; " + plural(report.redelivered_spans, "span", "spans") +
+            " delivered again (a retried export) counted once";
+  }
   return text;
 }
 
@@ -140,6 +144,7 @@ void write_check_json(const CheckReport& report, std::ostream& out) {
                  {"broken_traces", report.broken_traces},
                  {"spans", report.spans},
                  {"malformed_lines", report.malformed_lines},
+                 {"redelivered_spans", report.redelivered_spans},
                  {"unlisted_connected_traces", report.unlisted_connected_traces}};
   for (const auto& [kind, count] : report.finding_counts) totals[finding_name(kind)] = count;
   document["totals"] = std::move(totals);

@@ -127,6 +127,44 @@ constexpr std::size_t kNotListed = SIZE_MAX;
 // For a span whose parent id is none (a root) or did not arrive (a broken link).
 constexpr std::size_t kNoParentSpan = SIZE_MAX;
 
+// Whether `later` is `earlier` delivered again (an exporter retrying a request whose answer was
+// lost, at-least-once delivery): the same span in every fact kept. Two different spans with the
+// same 64-bit id and the same two nanosecond times do not happen by chance.
+bool is_redelivery(const SpanFacts& earlier, const SpanFacts& later) {
+  return earlier.span_id == later.span_id && earlier.parent_id == later.parent_id &&
+         earlier.start_ns == later.start_ns && earlier.end_ns == later.end_ns &&
+         earlier.name == later.name && earlier.process == later.process &&
+         earlier.thread == later.thread;
+}
+
+// Removes the later copies of spans that were delivered more than once, so that a retried
+// export does not read as a second root or a duplicate id; returns how many were removed.
+std::size_t drop_redelivered_spans(TraceState& trace) {
+  std::vector<SpanFacts>& spans = trace.spans;
+  std::unordered_map<std::uint64_t, std::size_t> first_with_id;  // index after compaction
+  first_with_id.reserve(spans.size());
+  std::vector<std::size_t> moved_to(spans.size(), kNoParentSpan);  // kNoParentSpan: removed
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    const auto [first, fresh] = first_with_id.try_emplace(spans[i].span_id, kept);
+    if (!fresh && is_redelivery(spans[first->second], spans[i])) continue;
+    moved_to[i] = kept;
+    if (kept != i) spans[kept] = spans[i];
+    ++kept;
+  }
+  const std::size_t removed = spans.size() - kept;
+  if (removed == 0) return 0;
+  spans.resize(kept);
+  std::vector<KilledSpan> killed;
+  for (KilledSpan& entry : trace.killed) {
+    if (moved_to[entry.span] == kNoParentSpan) continue;
+    entry.span = moved_to[entry.span];
+    killed.push_back(std::move(entry));
+  }
+  trace.killed = std::move(killed);
+  return removed;
+}
+
 // Each span's parent as an index into `spans` (the first span with that id), or kNoParentSpan.
 std::vector<std::size_t> parent_indexes(
     const std::vector<SpanFacts>& spans,
@@ -361,6 +399,7 @@ void TraceChecker::State::add_finding(FindingKind kind, const std::string& trace
 // not connected is only pinned, to be checked again at the end.
 void TraceChecker::State::check_trace(const std::string& trace_id, TraceState& trace,
                                       bool at_end) {
+  report.redelivered_spans += drop_redelivered_spans(trace);
   std::vector<SpanFacts>& spans = trace.spans;
   std::unordered_map<std::uint64_t, std::size_t> by_id;
   by_id.reserve(spans.size());

@@ -92,7 +92,9 @@ struct CheckReport {
   // At most kMaxListedFindings per kind; `finding_counts` has them all.
   std::vector<Finding> findings;
   std::map<FindingKind, std::size_t> finding_counts;
-  std::size_t spans = 0;
+  std::size_t spans = 0;  // read, including redelivered copies
+  // Later copies of spans read more than once (a retried export), checked once: not findings.
+  std::size_t redelivered_spans = 0;
   std::size_t broken_traces = 0;
   // From reading the files.
   std::vector<std::string> problems;

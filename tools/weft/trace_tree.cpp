@@ -86,6 +86,44 @@ void break_parent_cycles(TraceTree& tree, std::vector<std::size_t>& parent) {
   }
 }
 
+// Whether `later` is `earlier` delivered again (an exporter retrying a request whose answer was
+// lost): the same span, attribute for attribute, from the same process.
+bool is_redelivery(const SpanRecord& earlier, const SpanRecord& later) {
+  const auto same_events = [&] {
+    if (earlier.events.size() != later.events.size()) return false;
+    for (std::size_t i = 0; i < earlier.events.size(); ++i) {
+      const SpanEvent& a = earlier.events[i];
+      const SpanEvent& b = later.events[i];
+      if (a.name != b.name || a.time_ns != b.time_ns || a.attributes != b.attributes) return false;
+    }
+    return true;
+  };
+  return earlier.span_id == later.span_id && earlier.parent_span_id == later.parent_span_id &&
+         earlier.name == later.name && earlier.start_ns == later.start_ns &&
+         earlier.end_ns == later.end_ns && earlier.kind == later.kind &&
+         earlier.status_code == later.status_code &&
+         earlier.status_message == later.status_message && earlier.scope_name == later.scope_name &&
+         earlier.attributes == later.attributes &&
+         (earlier.resource == later.resource ||
+          (earlier.resource && later.resource && *earlier.resource == *later.resource)) &&
+         earlier.links.size() == later.links.size() && same_events();
+}
+
+// Leaves out the later copies of spans that were read more than once, so that a retried export
+// is not drawn as a second root or a duplicate id.
+void drop_redelivered_spans(TraceTree& tree) {
+  std::unordered_map<std::string, std::size_t> first_with_id;  // index after compaction
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < tree.spans.size(); ++i) {
+    const auto [first, fresh] = first_with_id.try_emplace(tree.spans[i].span_id, kept);
+    if (!fresh && is_redelivery(tree.spans[first->second], tree.spans[i])) continue;
+    if (kept != i) tree.spans[kept] = std::move(tree.spans[i]);
+    ++kept;
+  }
+  tree.redelivered = tree.spans.size() - kept;
+  tree.spans.resize(kept);
+}
+
 // Links the spans of one trace into a tree.
 void link_spans(TraceTree& tree) {
   std::stable_sort(
@@ -218,7 +256,11 @@ class TreePrinter {
          << count(tree_.spans.size(), "span", "spans");
     // Spans from other SDKs may not say which thread ran them.
     if (tree_.thread_count != 0) out_ << ", " << count(tree_.thread_count, "thread", "threads");
-    out_ << ", " << count(tree_.process_count, "process", "processes") << ")\n";
+    out_ << ", " << count(tree_.process_count, "process", "processes");
+    if (tree_.redelivered != 0) {
+      out_ << "; " << count(tree_.redelivered, "span", "spans") << " delivered again, shown once";
+    }
+    out_ << ")\n";
   }
 
   // Depth-first with an explicit stack of (span, next child) frames: the stack grows with the
@@ -345,6 +387,7 @@ std::vector<TraceTree> build_trace_trees(std::vector<SpanRecord> spans) {
     trees[found->second].spans.push_back(std::move(span));
   }
   for (TraceTree& tree : trees) {
+    drop_redelivered_spans(tree);
     link_spans(tree);
     count_threads_and_processes(tree);
   }

@@ -34,6 +34,8 @@ struct TraceTree {
   std::vector<bool> duplicate_id;  // per span: an earlier span of the trace has the same id
   std::size_t thread_count = 0;    // distinct thread.id / thread.name per process (see .cpp)
   std::size_t process_count = 0;   // distinct process.pid (or service.name) per host
+  // Later copies of spans read more than once (a retried export), left out of `spans`.
+  std::size_t redelivered = 0;
 
   // When the trace began: the start of its first root.
   std::uint64_t start_ns() const;
