@@ -156,6 +156,20 @@ void BM_OtlpJsonEncode(benchmark::State& state) {
 }
 BENCHMARK(BM_OtlpJsonEncode);
 
+// Plain spans in OTLP/JSON: what the file exporter writes under the sustained load.
+void BM_OtlpJsonEncodePlain(benchmark::State& state) {
+  const PlainBatch batch;
+  std::string body;
+  for (auto _ : state) {
+    body.clear();
+    weft::detail::append_otlp_json_request(body, batch.view);
+    benchmark::DoNotOptimize(body.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+  state.counters["bytes_per_span"] = static_cast<double>(body.size()) / kBatch;
+}
+BENCHMARK(BM_OtlpJsonEncodePlain);
+
 #ifdef WEFT_CLI_PATH  // built with the tools
 // `weft collect` on a free port of 127.0.0.1, writing to a scratch file.
 class Collector {

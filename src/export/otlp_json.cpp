@@ -77,14 +77,16 @@ void write_attributes(JsonWriter& json, const Attributes& attributes,
   }
 }
 
-void write_id(JsonWriter& json, std::string_view name, const TraceId& id) {
+template <std::size_t N>
+void write_id(JsonWriter& json, const char (&name)[N], const TraceId& id) {
   char hex[32];
   id.to_hex(hex);
   json.key(name);
   json.string(std::string_view(hex, sizeof hex));
 }
 
-void write_id(JsonWriter& json, std::string_view name, const SpanId& id) {
+template <std::size_t N>
+void write_id(JsonWriter& json, const char (&name)[N], const SpanId& id) {
   char hex[16];
   id.to_hex(hex);
   json.key(name);
