@@ -111,15 +111,18 @@ inline void copy_from_slot(const QueuedSpan& slot, SpanData& out) {
   out.context.is_remote = slot.trace_is_remote;
   out.parent_span_id = slot.parent_span_id;
   out.parent_is_remote = slot.parent_is_remote;
+  // A batch's SpanData are reused, and most spans have the name and the thread of the span that
+  // used the same SpanData last time: comparing costs less than assigning.
   if (slot.name_length != QueuedSpan::kNameInExtension) {
-    out.name.assign(slot.name, slot.name_length);
+    const std::string_view name(slot.name, slot.name_length);
+    if (!same_text(out.name, name)) out.name.assign(name);
   }
   out.kind = slot.kind;
   out.start_time_unix_nano = slot.start_time_unix_nano;
   out.end_time_unix_nano = slot.end_time_unix_nano;
   out.status.code = slot.status_code;
   out.thread_id = slot.thread->id;
-  out.thread_name.assign(slot.thread->name);
+  if (!same_text(out.thread_name, slot.thread->name)) out.thread_name.assign(slot.thread->name);
   out.scope = &slot.tracer->scope;
   out.resource = &slot.tracer->provider->config.resource;
   if (slot.extension_slots == 0) {
