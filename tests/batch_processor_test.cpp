@@ -148,6 +148,57 @@ TEST(BatchProcessorTest, QueuesOfExitedThreadsAreExportedOnceABatchOfThemHaveExi
   for (std::size_t size : fixture.exported->batch_sizes) EXPECT_LE(size, 50u);
 }
 
+// Found by a review: an exiting thread's queue held the processor's whole state to tell it of the
+// exit, so a thread exiting while the provider was destroyed could end up destroying the exporter
+// after ~TracerProvider had returned (13% of runs), on its own thread. The exporter must be gone
+// when the provider is.
+class CountedExporter final : public SpanExporter {
+ public:
+  explicit CountedExporter(std::atomic<int>& alive) : alive_(alive) { ++alive_; }
+  ~CountedExporter() override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // closing a connection
+    --alive_;
+  }
+  ExportResult export_spans(const std::vector<const SpanData*>&) noexcept override {
+    return ExportResult::kSuccess;
+  }
+
+ private:
+  std::atomic<int>& alive_;
+};
+
+TEST(BatchProcessorTest, TheExporterIsGoneWithTheProviderWhileThreadsExitMeanwhile) {
+  std::atomic<int> alive{0};
+  int outlived = 0;
+  for (int round = 0; round < 150; ++round) {
+    BatchOptions batch;
+    batch.max_export_batch_size = 1;  // every exit asks for an early wake-up
+    batch.schedule_delay = std::chrono::hours(1);
+    Options options;
+    options.processors.push_back(
+        make_batch_processor(std::make_unique<CountedExporter>(alive), batch));
+    auto provider = std::make_shared<TracerProvider>(
+        finalize_config(std::move(options), testing::fake_environment({})));
+    Tracer tracer = provider->tracer("test");
+    std::atomic<int> ended{0};
+    std::atomic<bool> exit_now{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&] {
+        tracer.start_span("work").end();
+        ++ended;
+        while (!exit_now.load()) std::this_thread::yield();
+      });
+    }
+    while (ended.load() < 8) std::this_thread::yield();
+    exit_now = true;   // the threads exit ...
+    provider.reset();  // ... while the provider goes
+    if (alive.load() != 0) ++outlived;
+    for (std::thread& thread : threads) thread.join();
+  }
+  EXPECT_EQ(outlived, 0) << "rounds in which the exporter outlived its provider";
+}
+
 // CPU time of this process, all threads.
 std::chrono::nanoseconds process_cpu_time() {
   timespec now{};

@@ -67,13 +67,37 @@ std::size_t exited_producers_before_reclaim(const BatchOptions& options) {
   return std::clamp<std::size_t>(options.max_export_batch_size, 1, 1024);
 }
 
+struct BatchState;
+
+// What a thread's queue tells of its thread's exit. Separate from the BatchState, which owns the
+// exporter: a queue may hold it only weakly, and an exiting thread that held the BatchState itself
+// would, when the processor let go of it meanwhile, be the one to destroy the exporter, after
+// ~TracerProvider had returned. The BatchState detaches itself before it is destroyed.
+class ExitNotice final : public detail::ProducerExitListener {
+ public:
+  explicit ExitNotice(BatchState* state) noexcept : state_(state) {}
+  void producer_exited() noexcept override;
+  void detach() noexcept {
+    std::lock_guard<std::mutex> lock(mutex_);
+    state_ = nullptr;
+  }
+
+ private:
+  std::mutex mutex_;
+  BatchState* state_;  // guarded by `mutex_`
+};
+
 // What the export thread shares with the processor. The thread holds it too, so a shutdown that
 // timed out can leave the thread running without a dangling processor.
-struct BatchState final : detail::ProducerExitListener {
+struct BatchState {
   BatchState(std::unique_ptr<SpanExporter> exporter_, BatchOptions options_)
       : exporter(std::move(exporter_)), options(with_usable_waits(options_)) {}
+  ~BatchState() { exit_notice->detach(); }
+  BatchState(const BatchState&) = delete;
+  BatchState& operator=(const BatchState&) = delete;
 
-  void producer_exited() noexcept override {
+  // Called by ExitNotice, with its mutex held (so the BatchState is not being destroyed).
+  void producer_exited() noexcept {
     if (exited_producers.fetch_add(1, std::memory_order_relaxed) + 1 <
         exited_producers_before_reclaim(options)) {
       return;
@@ -92,7 +116,10 @@ struct BatchState final : detail::ProducerExitListener {
   const std::uint64_t id = next_processor_id.fetch_add(1);
   std::atomic<bool> accepting{true};
   std::atomic<bool> wake_requested{false};
-  std::atomic<std::size_t> exited_producers{0};  // since their queues were last freed
+  // Threads that have exited with their queue still listed (counted as they exit, recounted
+  // each time exited threads' drained queues are freed).
+  std::atomic<std::size_t> exited_producers{0};
+  const std::shared_ptr<ExitNotice> exit_notice = std::make_shared<ExitNotice>(this);
 
   std::mutex mutex;
   std::condition_variable wake;      // the export thread waits here
@@ -103,6 +130,15 @@ struct BatchState final : detail::ProducerExitListener {
   std::uint64_t flushes_requested = 0;
   std::uint64_t flushes_done = 0;
 };
+
+// Never waits for the mutex: a thread that was inside it when another forked would leave it
+// locked in the child for good. A notice that finds it taken (by another exiting thread, or the
+// BatchState going away) is dropped; the early wake-up only saves memory, and the next one
+// recounts the exited threads.
+void ExitNotice::producer_exited() noexcept {
+  std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+  if (lock.owns_lock() && state_ != nullptr) state_->producer_exited();
+}
 
 class BatchExportLoop {
  public:
@@ -129,8 +165,12 @@ class BatchExportLoop {
       }
       rings.clear();
       lock.lock();
-      // Exited threads' queues drained just now are freed now, not at the next wake.
-      forget_exited_producers();
+      // Exited threads' queues drained just now are freed now, not at the next wake (and not
+      // with the mutex held).
+      rings = take_exited_producers();
+      lock.unlock();
+      rings.clear();
+      lock.lock();
       state.flushes_done = flush_target;
       state.progress.notify_all();
       if (stopping) break;
@@ -147,21 +187,32 @@ class BatchExportLoop {
   }
 
  private:
-  // Called with the mutex held.
+  // Called with the mutex held. The snapshot holds the exited threads' empty queues that are no
+  // longer listed: they are freed with it, once the caller has let go of the mutex.
   std::vector<std::shared_ptr<detail::SpanRing>> take_ring_snapshot() {
-    forget_exited_producers();
-    return state_->rings;
+    std::vector<std::shared_ptr<detail::SpanRing>> snapshot = state_->rings;
+    take_exited_producers();
+    return snapshot;
   }
 
-  // Called with the mutex held. Forgets queues whose thread has exited once they are empty.
-  void forget_exited_producers() {
+  // Called with the mutex held. Takes the queues whose thread has exited and that are empty out
+  // of the list, and returns them to be freed once the mutex is let go.
+  std::vector<std::shared_ptr<detail::SpanRing>> take_exited_producers() {
     std::vector<std::shared_ptr<detail::SpanRing>>& rings = state_->rings;
-    rings.erase(std::remove_if(rings.begin(), rings.end(),
-                               [](const std::shared_ptr<detail::SpanRing>& ring) {
-                                 return ring->producer_gone() && ring->size() == 0;
-                               }),
-                rings.end());
-    state_->exited_producers.store(0, std::memory_order_relaxed);
+    const auto finished = std::stable_partition(
+        rings.begin(), rings.end(), [](const std::shared_ptr<detail::SpanRing>& ring) {
+          return !(ring->producer_gone() && ring->size() == 0);
+        });
+    std::vector<std::shared_ptr<detail::SpanRing>> taken(std::make_move_iterator(finished),
+                                                         std::make_move_iterator(rings.end()));
+    rings.erase(finished, rings.end());
+    // Exited threads whose queues still hold spans (ended since the snapshot) count towards the
+    // next early wake-up.
+    const auto waiting = std::count_if(
+        rings.begin(), rings.end(),
+        [](const std::shared_ptr<detail::SpanRing>& ring) { return ring->producer_gone(); });
+    state_->exited_producers.store(static_cast<std::size_t>(waiting), std::memory_order_relaxed);
+    return taken;
   }
 
   // Exports until a pass finds less than a full batch, so a flush finishes under steady load.
@@ -479,7 +530,7 @@ class BatchProcessor final : public detail::BuiltinProcessor {
     try {
       auto ring = std::make_shared<detail::SpanRing>(
           std::min(state_->options.max_queue_size, kMaxQueuePerThread),
-          std::weak_ptr<detail::ProducerExitListener>(state_));
+          std::weak_ptr<detail::ProducerExitListener>(state_->exit_notice));
       {
         std::lock_guard<std::mutex> lock(state_->mutex);
         state_->rings.push_back(ring);
