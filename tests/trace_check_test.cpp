@@ -210,6 +210,36 @@ TEST(TraceCheckTest, SpansDeliveredAgainAreCheckedOnce) {
       << check_verdict(twice);
 }
 
+// Two spans of a trace share an id (a finding); the file is read twice: the second file's copies
+// of both are redeliveries, and the finding is counted once, as for one file.
+TEST(TraceCheckTest, CopiesOfSpansThatShareAnIdAreRedeliveriesToo) {
+  const std::string fixture = kCheckFixtures + "/duplicate_span_id.jsonl";
+  const CheckReport once = check_files({fixture}, {});
+  const CheckReport twice = check_files({fixture, fixture}, {});
+  ASSERT_EQ(count_of(once, FindingKind::kDuplicateSpanId), 1u);
+  EXPECT_EQ(count_of(twice, FindingKind::kDuplicateSpanId), 1u);
+  EXPECT_EQ(twice.redelivered_spans, once.spans);
+  EXPECT_EQ(twice.finding_counts, once.finding_counts);
+}
+
+// The same span twice in one request is no retry (a retry sends the whole request again): it
+// stays a duplicate-span-id finding.
+TEST(TraceCheckTest, ASpanTwiceInOneRequestIsStillADuplicate) {
+  const std::string path = ::testing::TempDir() + "weft_twice_in_one_line.jsonl";
+  {
+    const std::string span =
+        R"({"traceId":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","spanId":"a000000000000001","name":"root",)"
+        R"("startTimeUnixNano":"100","endTimeUnixNano":"200"})";
+    std::ofstream out(path);
+    out << R"({"resourceSpans":[{"resource":{"attributes":[]},"scopeSpans":[{"scope":{},"spans":[)"
+        << span << ',' << span << "]}]}]}\n";
+  }
+  const CheckReport report = check_files({path}, {});
+  std::remove(path.c_str());
+  EXPECT_EQ(report.redelivered_spans, 0u);
+  EXPECT_EQ(count_of(report, FindingKind::kDuplicateSpanId), 1u);
+}
+
 TEST(TraceCheckTest, MalformedLinesAreReportedWithLineNumbersAndSkipped) {
   const CheckReport report = check_files({std::string(WEFT_TEST_FIXTURES) + "/malformed.jsonl"}, {});
   EXPECT_EQ(report.malformed_lines, 5u);

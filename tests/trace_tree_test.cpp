@@ -262,12 +262,18 @@ TEST(TraceTreeTest, DuplicateSpanIdsAreMarked) {
       << printed(trees[0]);
 }
 
-// An exporter that retries a request whose answer was lost delivers its spans twice: the second
-// copies are left out and counted, and only spans that really differ are marked as duplicates.
+// An exporter that retries a request whose answer was lost delivers its spans twice, in another
+// line: the second copies are left out and counted, and only spans that really differ (or that
+// one request holds twice, an exporter's bug) are marked as duplicates.
 TEST(TraceTreeTest, SpansDeliveredAgainAreShownOnce) {
+  const auto at = [](SpanRecord span, const std::string& location) {
+    span.location = location;
+    span.request = location == "f:1" ? 1 : 2;
+    return span;
+  };
   const std::vector<TraceTree> trees = build_trace_trees(
-      {make_span(1, 0, "root", 1, 9), make_span(2, 1, "child", 2, 8),
-       make_span(1, 0, "root", 1, 9), make_span(2, 1, "child", 2, 8)});
+      {at(make_span(1, 0, "root", 1, 9), "f:1"), at(make_span(2, 1, "child", 2, 8), "f:1"),
+       at(make_span(1, 0, "root", 1, 9), "f:2"), at(make_span(2, 1, "child", 2, 8), "f:2")});
   ASSERT_EQ(trees.size(), 1u);
   EXPECT_EQ(trees[0].spans.size(), 2u);
   EXPECT_EQ(trees[0].redelivered, 2u);
@@ -276,12 +282,26 @@ TEST(TraceTreeTest, SpansDeliveredAgainAreShownOnce) {
   EXPECT_NE(printed(trees[0]).find("2 spans delivered again, shown once"), std::string::npos)
       << printed(trees[0]);
 
-  std::vector<SpanRecord> differing = {make_span(1, 0, "root", 1, 9), make_span(1, 0, "root", 1, 9)};
+  std::vector<SpanRecord> differing = {at(make_span(1, 0, "root", 1, 9), "f:1"),
+                                       at(make_span(1, 0, "root", 1, 9), "f:2")};
   differing[1].attributes.emplace_back("http.status_code", "500");
   const std::vector<TraceTree> kept = build_trace_trees(std::move(differing));
   EXPECT_EQ(kept[0].spans.size(), 2u) << "same id, different span: both are shown";
   EXPECT_EQ(kept[0].redelivered, 0u);
   EXPECT_EQ(kept[0].duplicate_id, (std::vector<bool>{false, true}));
+
+  const std::vector<TraceTree> one_request = build_trace_trees(
+      {at(make_span(1, 0, "root", 1, 9), "f:1"), at(make_span(1, 0, "root", 1, 9), "f:1")});
+  EXPECT_EQ(one_request[0].spans.size(), 2u) << "twice in one request is not a retry";
+  EXPECT_EQ(one_request[0].redelivered, 0u);
+
+  // Two spans share an id; each is delivered again: both copies are left out.
+  const std::vector<TraceTree> shared_id = build_trace_trees(
+      {at(make_span(1, 0, "root", 1, 9), "f:1"), at(make_span(2, 1, "child", 2, 8), "f:1"),
+       at(make_span(2, 1, "other", 3, 7), "f:1"), at(make_span(1, 0, "root", 1, 9), "f:2"),
+       at(make_span(2, 1, "child", 2, 8), "f:2"), at(make_span(2, 1, "other", 3, 7), "f:2")});
+  EXPECT_EQ(shared_id[0].spans.size(), 3u);
+  EXPECT_EQ(shared_id[0].redelivered, 3u);
 }
 
 TEST(TraceTreeTest, DurationsUseAdaptiveUnitsWithThreeSignificantDigits) {

@@ -61,6 +61,7 @@ struct SpanFacts {
   std::uint32_t name = kNone;
   std::uint32_t file = kNone;
   std::uint32_t line = 0;
+  std::size_t request = 0;  // SpanRecord::request
 };
 
 struct KilledSpan {
@@ -128,26 +129,33 @@ constexpr std::size_t kNotListed = SIZE_MAX;
 constexpr std::size_t kNoParentSpan = SIZE_MAX;
 
 // Whether `later` is `earlier` delivered again (an exporter retrying a request whose answer was
-// lost, at-least-once delivery): the same span in every fact kept. Two different spans with the
-// same 64-bit id and the same two nanosecond times do not happen by chance.
+// lost, at-least-once delivery): the same span in every fact kept, read from another line (a
+// retry sends its whole request again; the same span twice in one request is an exporter's bug,
+// left a duplicate-span-id finding). Two different spans with the same 64-bit id and the same two
+// nanosecond times do not happen by chance.
 bool is_redelivery(const SpanFacts& earlier, const SpanFacts& later) {
   return earlier.span_id == later.span_id && earlier.parent_id == later.parent_id &&
          earlier.start_ns == later.start_ns && earlier.end_ns == later.end_ns &&
          earlier.name == later.name && earlier.process == later.process &&
-         earlier.thread == later.thread;
+         earlier.thread == later.thread && earlier.request != later.request;
 }
 
 // Removes the later copies of spans that were delivered more than once, so that a retried
 // export does not read as a second root or a duplicate id; returns how many were removed.
 std::size_t drop_redelivered_spans(TraceState& trace) {
   std::vector<SpanFacts>& spans = trace.spans;
-  std::unordered_map<std::uint64_t, std::size_t> first_with_id;  // index after compaction
-  first_with_id.reserve(spans.size());
+  // Every kept span by id (after compaction): spans that share an id each have their copies.
+  std::unordered_multimap<std::uint64_t, std::size_t> kept_with_id;
+  kept_with_id.reserve(spans.size());
   std::vector<std::size_t> moved_to(spans.size(), kNoParentSpan);  // kNoParentSpan: removed
   std::size_t kept = 0;
   for (std::size_t i = 0; i < spans.size(); ++i) {
-    const auto [first, fresh] = first_with_id.try_emplace(spans[i].span_id, kept);
-    if (!fresh && is_redelivery(spans[first->second], spans[i])) continue;
+    const auto [first, last] = kept_with_id.equal_range(spans[i].span_id);
+    const bool again = std::any_of(first, last, [&](const auto& entry) {
+      return is_redelivery(spans[entry.second], spans[i]);
+    });
+    if (again) continue;
+    kept_with_id.emplace(spans[i].span_id, kept);
     moved_to[i] = kept;
     if (kept != i) spans[kept] = spans[i];
     ++kept;
@@ -339,6 +347,7 @@ void TraceChecker::State::add(const SpanRecord& span) {
   }
   facts.file = last_file;
   facts.line = last_line;
+  facts.request = span.request;
 
   auto [found, inserted] = open_traces.try_emplace(span.trace_id);
   TraceState& trace = found->second;

@@ -54,6 +54,7 @@ void SpanRecord::clear() {
   resource.reset();
   scope_name.clear();
   location.clear();
+  request = 0;
 }
 
 constexpr const char* kStandardInput = "<stdin>";
@@ -88,7 +89,11 @@ void stream_trace_stream(std::istream& input, const std::string& name, const Spa
       continue;
     }
     first_line = false;
-    for (SpanRecord& span : line_spans) on_span(std::move(span));
+    const std::size_t request = ++contents.requests;
+    for (SpanRecord& span : line_spans) {
+      span.request = request;
+      on_span(std::move(span));
+    }
   }
   if (looks_pretty_printed) {
     const std::string file = name == kStandardInput ? "" : " " + name;

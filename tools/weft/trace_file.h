@@ -66,6 +66,9 @@ struct SpanRecord {
   std::shared_ptr<const Attributes> resource;
   std::string scope_name;
   std::string location;  // "FILE:LINE" the span was read from, for messages about it
+  // Which request (line) of the input the span came in, counted across every file read: spans of
+  // one request share it, and a span read again from another request was delivered again.
+  std::size_t request = 0;
 
   // The value of a span attribute, or "" when there is none.
   std::string attribute(std::string_view key) const;
@@ -83,7 +86,8 @@ struct TraceFileContents {
   // saying how many more there were), and "FILE: reason" per file that could not be read.
   std::vector<std::string> problems;
   std::size_t malformed_lines = 0;
-  bool unreadable = false;  // some file could not be opened or read
+  std::size_t requests = 0;  // well-formed lines read
+  bool unreadable = false;   // some file could not be opened or read
 };
 
 // A binary file read by mistake would otherwise give one problem per "line".

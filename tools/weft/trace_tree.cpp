@@ -87,7 +87,8 @@ void break_parent_cycles(TraceTree& tree, std::vector<std::size_t>& parent) {
 }
 
 // Whether `later` is `earlier` delivered again (an exporter retrying a request whose answer was
-// lost): the same span, attribute for attribute, from the same process.
+// lost): the same span, attribute for attribute, from the same process, read from another line
+// (the same span twice in one request is an exporter's bug, shown as a duplicate id).
 bool is_redelivery(const SpanRecord& earlier, const SpanRecord& later) {
   const auto same_events = [&] {
     if (earlier.events.size() != later.events.size()) return false;
@@ -106,17 +107,23 @@ bool is_redelivery(const SpanRecord& earlier, const SpanRecord& later) {
          earlier.attributes == later.attributes &&
          (earlier.resource == later.resource ||
           (earlier.resource && later.resource && *earlier.resource == *later.resource)) &&
-         earlier.links.size() == later.links.size() && same_events();
+         earlier.links.size() == later.links.size() && same_events() &&
+         earlier.request != later.request;
 }
 
 // Leaves out the later copies of spans that were read more than once, so that a retried export
 // is not drawn as a second root or a duplicate id.
 void drop_redelivered_spans(TraceTree& tree) {
-  std::unordered_map<std::string, std::size_t> first_with_id;  // index after compaction
+  // Every kept span by id (after compaction): spans that share an id each have their copies.
+  std::unordered_multimap<std::string, std::size_t> kept_with_id;
   std::size_t kept = 0;
   for (std::size_t i = 0; i < tree.spans.size(); ++i) {
-    const auto [first, fresh] = first_with_id.try_emplace(tree.spans[i].span_id, kept);
-    if (!fresh && is_redelivery(tree.spans[first->second], tree.spans[i])) continue;
+    const auto [first, last] = kept_with_id.equal_range(tree.spans[i].span_id);
+    const bool again = std::any_of(first, last, [&](const auto& entry) {
+      return is_redelivery(tree.spans[entry.second], tree.spans[i]);
+    });
+    if (again) continue;
+    kept_with_id.emplace(tree.spans[i].span_id, kept);
     if (kept != i) tree.spans[kept] = std::move(tree.spans[i]);
     ++kept;
   }
