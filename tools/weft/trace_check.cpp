@@ -408,15 +408,26 @@ void TraceChecker::State::add_finding(FindingKind kind, const std::string& trace
 // not connected is only pinned, to be checked again at the end.
 void TraceChecker::State::check_trace(const std::string& trace_id, TraceState& trace,
                                       bool at_end) {
-  report.redelivered_spans += drop_redelivered_spans(trace);
   std::vector<SpanFacts>& spans = trace.spans;
   std::unordered_map<std::uint64_t, std::size_t> by_id;
   by_id.reserve(spans.size());
+  bool repeated_id = false;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    repeated_id = !by_id.emplace(spans[i].span_id, i).second || repeated_id;
+  }
+  // Copies delivered again are looked for only where an id repeats: most traces have none.
+  if (repeated_id) {
+    const std::size_t removed = drop_redelivered_spans(trace);
+    report.redelivered_spans += removed;
+    if (removed != 0) {
+      by_id.clear();
+      for (std::size_t i = 0; i < spans.size(); ++i) by_id.emplace(spans[i].span_id, i);
+    }
+  }
   std::size_t roots = 0;
   std::size_t broken_links = 0;
-  for (std::size_t i = 0; i < spans.size(); ++i) {
-    by_id.emplace(spans[i].span_id, i);
-    if (spans[i].parent_id == 0) ++roots;
+  for (const SpanFacts& span : spans) {
+    if (span.parent_id == 0) ++roots;
   }
   const std::vector<std::size_t> parents = parent_indexes(spans, by_id);
   for (std::size_t i = 0; i < spans.size(); ++i) {
