@@ -426,5 +426,35 @@ TEST(TraceStateTest, CompactHeadersAgreeWithSplittingTheHeader) {
   EXPECT_GT(invalid, 2000);
 }
 
+// Keys and values are scanned 16 characters at a time, the last few of a header through its last
+// 16 characters read again, and the character classes are found by range comparisons. Every byte
+// value, put at every position of headers of several lengths (so that each position is once early
+// in a block, once late and once in the re-read end), must get the verdict and members that
+// splitting the header the plain way gives.
+TEST(TraceStateTest, EveryByteAtEveryPositionAgreesWithSplittingTheHeader) {
+  const std::vector<std::string> headers{
+      "ab=c",
+      "congo=t61rcWkgMzE",
+      "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7",
+      "t@s=1,0t@sys=v v,k-_*/9=x,long0123456789abcdefghij=0123456789abcdef0123456789"};
+  int valid = 0;
+  for (const std::string& base : headers) {
+    for (std::size_t at = 0; at < base.size(); ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string header = base;
+        header[at] = static_cast<char>(byte);
+        const auto parsed = TraceState::parse(header);
+        const auto expected = parse_by_splitting(header);
+        ASSERT_EQ(parsed.has_value(), expected.has_value())
+            << "[" << header << "] byte " << byte << " at " << at;
+        if (!parsed) continue;
+        ++valid;
+        EXPECT_EQ(parsed->entries(), *expected) << "[" << header << "]";
+      }
+    }
+  }
+  EXPECT_GT(valid, 5000);
+}
+
 }  // namespace
 }  // namespace weft

@@ -15,6 +15,7 @@
 #include <new>
 
 #include "propagation/ows.h"
+#include "runtime/short_text.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -63,23 +64,66 @@ bool is_valid_key_part(std::string_view part, std::size_t max_length,
   return all_in_class(part, kKeyChar);
 }
 
-// The first character at or after `p` that is not plain inside a value (anything but 0x20-0x7e,
-// ',' and '='): values are most of a header, and SSE2 looks at 16 characters at a time.
-const char* skip_plain_value_chars(const char* p, const char* end) noexcept {
 #if defined(__SSE2__)
+// 0xff in the bytes of `chars` from `low` to `high`: shifted so that `low` is the smallest signed
+// byte, one signed comparison finds the range (two for the plain way).
+inline __m128i in_range(__m128i chars, char low, char high) noexcept {
+  const __m128i shifted = _mm_add_epi8(chars, _mm_set1_epi8(static_cast<char>(0x80 - low)));
+  return _mm_cmplt_epi8(shifted, _mm_set1_epi8(static_cast<char>(0x80 + (high - low) + 1)));
+}
+
+// Bit i is set where p[i] is not a key character (a-z, 0-9, '_', '-', '*', '/').
+inline unsigned non_key_chars_of_16(const char* p) noexcept {
+  const __m128i chars = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // '-' (0x2d) to '9' (0x39) is '-', '.', '/' and the digits: all but the '.'.
+  const __m128i dash_to_nine = _mm_andnot_si128(_mm_cmpeq_epi8(chars, _mm_set1_epi8('.')),
+                                                in_range(chars, '-', '9'));
+  const __m128i others = _mm_or_si128(_mm_cmpeq_epi8(chars, _mm_set1_epi8('_')),
+                                      _mm_cmpeq_epi8(chars, _mm_set1_epi8('*')));
+  const __m128i key =
+      _mm_or_si128(_mm_or_si128(in_range(chars, 'a', 'z'), dash_to_nine), others);
+  return static_cast<unsigned>(_mm_movemask_epi8(key)) ^ 0xffffU;
+}
+
+// Bit i is set where p[i] is not plain inside a value: anything but 0x20-0x7e, ',' and '='.
+inline unsigned non_value_chars_of_16(const char* p) noexcept {
+  const __m128i chars = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i separators = _mm_or_si128(_mm_cmpeq_epi8(chars, _mm_set1_epi8(',')),
+                                          _mm_cmpeq_epi8(chars, _mm_set1_epi8('=')));
+  const __m128i plain = _mm_andnot_si128(separators, in_range(chars, 0x20, 0x7e));
+  return static_cast<unsigned>(_mm_movemask_epi8(plain)) ^ 0xffffU;
+}
+#endif
+
+// The first character at or after `p` (before `end`) whose class lacks `kClass`; `begin` is where
+// the header starts. Keys and values are most of a header: with SSE2, 16 characters are looked at
+// at once, and the last few of a header (fewer than 16) through the header's last 16 characters,
+// read again, rather than one at a time: most headers end in a value of under 16. Inline in the
+// parser, which keeps the constants in registers.
+template <std::uint8_t kClass>
+__attribute__((always_inline)) inline const char* skip_chars_of_class(const char* p,
+                                                                      const char* begin,
+                                                                      const char* end) noexcept {
+#if defined(__SSE2__)
+  const auto stops_of_16 = [](const char* at) {
+    return kClass == kKeyChar ? non_key_chars_of_16(at) : non_value_chars_of_16(at);
+  };
   while (end - p >= 16) {
-    const __m128i chars = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // Signed comparisons: bytes over 0x7f are negative, so below 0x20.
-    const __m128i outside = _mm_or_si128(_mm_cmplt_epi8(chars, _mm_set1_epi8(0x20)),
-                                         _mm_cmpgt_epi8(chars, _mm_set1_epi8(0x7e)));
-    const __m128i separators = _mm_or_si128(_mm_cmpeq_epi8(chars, _mm_set1_epi8(',')),
-                                            _mm_cmpeq_epi8(chars, _mm_set1_epi8('=')));
-    const int stops = _mm_movemask_epi8(_mm_or_si128(outside, separators));
-    if (stops != 0) return p + __builtin_ctz(static_cast<unsigned>(stops));
+    const unsigned stops = stops_of_16(p);
+    if (stops != 0) return p + __builtin_ctz(stops);
     p += 16;
   }
+  if (p == end) return p;
+  if (end - begin >= 16) {
+    const char* const last_16 = end - 16;
+    // Bits for the characters before `p` are shifted out: they were seen already.
+    const unsigned stops = stops_of_16(last_16) >> (p - last_16);
+    return stops != 0 ? p + __builtin_ctz(stops) : end;
+  }
+#else
+  (void)begin;
 #endif
-  while (p != end && (kCharClasses[static_cast<unsigned char>(*p)] & kValueChar) != 0) ++p;
+  while (p != end && (kCharClasses[static_cast<unsigned char>(*p)] & kClass) != 0) ++p;
   return p;
 }
 
@@ -257,60 +301,57 @@ bool TraceState::is_valid_value(std::string_view value) noexcept {
   return all_in_class(value, kValueChar);
 }
 
-// One pass over the header, each character looked at once or twice: list members are split, their
-// keys and values checked against the grammar's character tables, and duplicates rejected (at most
-// 32 x 32 key comparisons).
+// One pass over the header: list members are split where their keys and values end, and those are
+// found by scanning for the first character outside the key or value characters (16 at a time).
+// Duplicates are rejected (at most 32 x 32 key comparisons).
 std::optional<TraceState> TraceState::parse(std::string_view header) {
   MemberList members;
-  const char* p = header.data();
-  const char* const end = p + header.size();
+  const char* const begin = header.data();
+  const char* const end = begin + header.size();
+  const char* p = begin;
   // Whether the members stand one after the other with one comma between them, as make() can
   // copy them (the usual case: white space and empty members are rare).
   bool contiguous = true;
   const char* last_value_end = nullptr;
   while (p != end) {
-    if (detail::is_ows(*p)) {
-      ++p;
-      continue;
-    }
-    if (*p == ',') {  // an empty list member
+    if (*p == ',' || detail::is_ows(*p)) {  // white space, or an empty list member
       ++p;
       continue;
     }
     if (members.full()) return std::nullopt;
     const char* const key_begin = p;
+    p = skip_chars_of_class<kKeyChar>(p, begin, end);
     const char* at = nullptr;
-    std::uint8_t key_chars = kKeyChar;
-    for (; p != end && *p != '='; ++p) {
-      if (*p == '@' && at == nullptr) {
-        at = p;
-      } else {
-        key_chars &= kCharClasses[static_cast<unsigned char>(*p)];
-      }
+    if (p != end && *p == '@') {  // a multi-tenant key: a second '@' stops the scan again
+      at = p;
+      p = skip_chars_of_class<kKeyChar>(p + 1, begin, end);
     }
-    if (p == end || key_chars != kKeyChar) return std::nullopt;
+    if (p == end || *p != '=') return std::nullopt;
     const std::string_view key(key_begin, static_cast<std::size_t>(p - key_begin));
     if (!has_key_shape(key, at == nullptr ? std::string_view::npos
                                           : static_cast<std::size_t>(at - key_begin))) {
       return std::nullopt;
     }
     const char* const value_begin = ++p;
-    p = skip_plain_value_chars(p, end);
-    std::uint8_t value_chars = kValueChar;
-    for (; p != end && *p != ','; ++p) value_chars &= kCharClasses[static_cast<unsigned char>(*p)];
+    p = skip_chars_of_class<kValueChar>(p, begin, end);
     const char* value_end = p;
-    while (value_end != value_begin && detail::is_ows(value_end[-1])) --value_end;
-    const std::string_view value(value_begin, static_cast<std::size_t>(value_end - value_begin));
-    // Trailing white space (a tab is not a value character) was seen by the loop: check again.
-    const bool chars_ok = value_end == p ? value_chars == kValueChar
-                                         : all_in_class(value, kValueChar);
-    if (!chars_ok || value.empty() || value.size() > kMaxValue) return std::nullopt;
+    if (p != end && *p != ',') {
+      // Only white space may stand between a value and the next member: here a tab (a space is a
+      // value character, and was skipped), then more white space.
+      while (p != end && detail::is_ows(*p)) ++p;
+      if (p != end && *p != ',') return std::nullopt;
+    }
+    // A value may not end in a space: trailing spaces are white space around the member.
+    while (value_end != value_begin && value_end[-1] == ' ') --value_end;
+    const std::size_t value_length = static_cast<std::size_t>(value_end - value_begin);
+    if (value_length == 0 || value_length > kMaxValue) return std::nullopt;
     for (std::size_t i = 0; i < members.size(); ++i) {
-      if (members[i].first == key) return std::nullopt;  // the spec allows one entry per key
+      // The spec allows one entry per key. Keys mostly differ in length: no memcmp call then.
+      if (detail::same_text(members[i].first, key)) return std::nullopt;
     }
     if (last_value_end != nullptr && key_begin != last_value_end + 1) contiguous = false;
     last_value_end = value_end;
-    members.push(key, value);
+    members.push(key, std::string_view(value_begin, value_length));
   }
   if (members.size() == 0) return TraceState();
   return make(members.data(), members.size(), contiguous ? members[0].first.data() : nullptr);
