@@ -8,6 +8,7 @@
 //   starting from the end and only as many as needed; then members from the end.
 #include "weft/trace_state.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -214,32 +215,48 @@ void TraceState::unshare(Members* members) noexcept {
   }
 }
 
+namespace {
+
+// The length of the header written for members `length` characters long in all, over 512: members
+// over 128 characters go first, from the end and only as many as needed, then members from the end.
+// Removing one also removes a comma, unless it is the last. Sets dropped[i] for those left out.
+// Out of line: received headers are nearly always short.
+__attribute__((noinline)) std::size_t shortened_length(const Member* members, std::size_t count,
+                                                       std::size_t length, bool* dropped) noexcept {
+  std::fill(dropped, dropped + count, false);
+  std::size_t output_length = length;
+  std::size_t kept = count;
+  const auto drop = [&](std::size_t i) {
+    dropped[i] = true;
+    output_length -= member_length(members[i]) + (kept > 1 ? 1 : 0);
+    --kept;
+  };
+  for (std::size_t i = count; i-- > 0 && output_length > TraceState::kMaxHeaderLength;) {
+    if (member_length(members[i]) > kLongMember) drop(i);
+  }
+  for (std::size_t i = count; i-- > 0 && output_length > TraceState::kMaxHeaderLength;) {
+    if (!dropped[i]) drop(i);
+  }
+  return output_length;
+}
+
+}  // namespace
+
 TraceState TraceState::make(const Member* members, std::size_t count, const char* text_given) {
   TraceState state;
   if (count == 0) return state;
   std::size_t length = count - 1;  // the commas
-  for (std::size_t i = 0; i < count; ++i) length += member_length(members[i]);
-
-  // Over 512 characters: members over 128 characters go first, from the end and only as many as
-  // needed, then members from the end. Removing one also removes a comma, unless it is the last.
-  bool dropped[kMaxMembers] = {};
-  std::size_t output_length = 0;
-  const bool shortened = length > kMaxHeaderLength;
-  if (shortened) {
-    output_length = length;
-    std::size_t kept = count;
-    const auto drop = [&](std::size_t i) {
-      dropped[i] = true;
-      output_length -= member_length(members[i]) + (kept > 1 ? 1 : 0);
-      --kept;
-    };
-    for (std::size_t i = count; i-- > 0 && output_length > kMaxHeaderLength;) {
-      if (member_length(members[i]) > kLongMember) drop(i);
-    }
-    for (std::size_t i = count; i-- > 0 && output_length > kMaxHeaderLength;) {
-      if (!dropped[i]) drop(i);
-    }
+  if (text_given != nullptr) {
+    // The members stand in it back to back: it ends where the last value does.
+    const std::string_view last_value = members[count - 1].second;
+    length = static_cast<std::size_t>(last_value.data() + last_value.size() - text_given);
+  } else {
+    for (std::size_t i = 0; i < count; ++i) length += member_length(members[i]);
   }
+  bool dropped[kMaxMembers];
+  const bool shortened = length > kMaxHeaderLength;
+  const std::size_t output_length =
+      shortened ? shortened_length(members, count, length, dropped) : 0;
 
   static_assert(alignof(Members) >= alignof(Members::Position), "positions follow the header");
   void* memory = ::operator new(sizeof(Members) + count * sizeof(Members::Position) + length +
@@ -249,26 +266,25 @@ TraceState TraceState::make(const Member* members, std::size_t count, const char
   made->text_length = static_cast<std::uint32_t>(length);
   made->output_length = static_cast<std::uint32_t>(output_length);
   made->shortened = shortened;
+  Members::Position* position = made->positions();
+  for (std::size_t i = 0, begin = 0; i < count; ++i, ++position) {
+    const std::size_t key_length = members[i].first.size();
+    position->key_begin = static_cast<std::uint16_t>(begin);
+    position->key_length = static_cast<std::uint16_t>(key_length);
+    position->value_begin = static_cast<std::uint16_t>(begin + key_length + 1);  // after the '='
+    position->value_length = static_cast<std::uint16_t>(members[i].second.size());
+    begin += key_length + 1 + members[i].second.size() + 1;  // and the comma
+  }
   char* text = made->text();
   std::size_t at = 0;
   const auto put = [&](std::string_view part) {
     std::memcpy(text + at, part.data(), part.size());
     at += part.size();
   };
-  for (std::size_t i = 0; i < count; ++i) {
-    if (i != 0) ++at;  // the comma
-    Members::Position& position = made->positions()[i];
-    position.key_begin = static_cast<std::uint16_t>(at);
-    position.key_length = static_cast<std::uint16_t>(members[i].first.size());
-    at += members[i].first.size() + 1;  // and the '='
-    position.value_begin = static_cast<std::uint16_t>(at);
-    position.value_length = static_cast<std::uint16_t>(members[i].second.size());
-    at += members[i].second.size();
-  }
   if (text_given != nullptr) {
     std::memcpy(text, text_given, length);
+    at = length;
   } else {
-    at = 0;
     for (std::size_t i = 0; i < count; ++i) {
       if (i != 0) text[at++] = ',';
       put(members[i].first);
@@ -276,12 +292,14 @@ TraceState TraceState::make(const Member* members, std::size_t count, const char
       put(members[i].second);
     }
   }
-  for (std::size_t i = 0; shortened && i < count; ++i) {
-    if (dropped[i]) continue;
-    if (at != length) text[at++] = ',';
-    put(members[i].first);
-    text[at++] = '=';
-    put(members[i].second);
+  if (shortened) {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (dropped[i]) continue;
+      if (at != length) text[at++] = ',';
+      put(members[i].first);
+      text[at++] = '=';
+      put(members[i].second);
+    }
   }
   state.members_ = made;
   return state;
