@@ -246,6 +246,25 @@ TEST(MapCarrierTest, GetMatchesKeysCaseInsensitively) {
   EXPECT_FALSE(carrier.get(""));
 }
 
+// Every spelling of a name sorts between its all-capitals and its all-lowercase forms: after a
+// key without capitals no other spelling can follow in the map, but after one with capitals some
+// can, and those must go too.
+TEST(MapCarrierTest, SetRemovesSpellingsOnBothSidesOfTheOneGiven) {
+  Headers headers{{"TraceParent", "2"}, {"traceParent", "3"}, {"traceparent", "4"}, {"u", "kept"}};
+  MapCarrier carrier(headers);
+  carrier.set("TraceParent", "new");  // the spelling given comes first
+  EXPECT_EQ(headers, (Headers{{"TraceParent", "new"}, {"u", "kept"}}));
+  headers = Headers{{"TRACEPARENT", "1"}, {"TraceParent", "2"}, {"traceparent", "4"}};
+  carrier.set("TraceParent", "new");  // and in the middle
+  EXPECT_EQ(headers, (Headers{{"TraceParent", "new"}}));
+  headers = Headers{{"TRACEPARENT", "1"}, {"TraceParent", "2"}, {"traceparent", "4"}};
+  carrier.set("traceparent", "new");
+  EXPECT_EQ(headers, (Headers{{"traceparent", "new"}}));
+  headers = Headers{{"traceparent", "4"}, {"traceparentx", "5"}};
+  carrier.set("TRACEPARENT", "new");
+  EXPECT_EQ(headers, (Headers{{"TRACEPARENT", "new"}, {"traceparentx", "5"}}));
+}
+
 TEST(MapCarrierTest, SetReplacesCaseInsensitivelyAndStoresTheKeyAsGiven) {
   Headers headers{{"Baggage", "old"}, {"BAGGAGE", "older"}, {"other", "kept"}};
   MapCarrier carrier(headers);
@@ -265,8 +284,12 @@ TEST(MapCarrierTest, FindsEverySpellingAmongNeighbours) {
   const std::vector<std::string> names{"",        "-x",         "0",           "T",
                                        "TRACEPARENT", "TraceParent", "Tracestate", "Z",
                                        "a",       "t",          "traceparen",  "traceparent",
-                                       "traceparentx", "tracestate", "u",      "~"};
-  const std::vector<std::string> keys{"traceparent", "tracestate", "t", "-x", "", "0", "z", "q"};
+                                       "traceparentx", "tracestate", "u",      "~",
+                                       "trACEparent", "tr\xc1" "ceparent", "TR\xc1" "CEPARENT"};
+  // Keys with capitals too: set() stops at a key without capitals, which no other spelling can
+  // follow, and must go on after one with capitals (a non-ASCII byte is not a capital).
+  const std::vector<std::string> keys{"traceparent", "tracestate", "t", "-x", "", "0", "z", "q",
+                                      "TraceParent", "TRACESTATE", "T", "tr\xc1" "ceparent"};
   const auto reference_get = [](const Headers& map, const std::string& key) {
     std::optional<std::string> found;
     for (const auto& [name, value] : map) {

@@ -1,5 +1,6 @@
 // The W3C propagators, the composite propagator and the map carrier.
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "propagation/traceparent.h"
@@ -28,6 +29,54 @@ inline bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept
   return a.size() == b.size() && (detail::same_text(a, b) || equal_letters_ignoring_case(a, b));
 }
 
+// Whether `text` holds an ASCII capital letter, eight bytes at a time: in the low seven bits of
+// each byte, adding 0x3f carries into the high bit from 'A' up and adding 0x25 from 'Z' + 1 up
+// (no carry crosses into the next byte); a byte with its own high bit set is not ASCII.
+bool has_ascii_capital(std::string_view text) noexcept {
+  constexpr std::uint64_t kEveryByte = 0x0101010101010101ULL;
+  const auto capital_in = [](std::uint64_t word) {
+    const std::uint64_t low_bits = word & (0x7f * kEveryByte);
+    return ((low_bits + 0x3f * kEveryByte) & ~(low_bits + 0x25 * kEveryByte) & ~word &
+            (0x80 * kEveryByte)) != 0;
+  };
+  const std::size_t size = text.size();
+  if (size < 8) {
+    for (const char c : text) {
+      if (c >= 'A' && c <= 'Z') return true;
+    }
+    return false;
+  }
+  std::uint64_t word;
+  for (std::size_t at = 0; at + 8 < size; at += 8) {
+    std::memcpy(&word, text.data() + at, sizeof word);
+    if (capital_in(word)) return true;
+  }
+  std::memcpy(&word, text.data() + size - 8, sizeof word);  // the last 8, read again in part
+  return capital_in(word);
+}
+
+// The rare path of set(): the map holds another spelling of the key (or none at all). One entry
+// stays, spelled as given.
+__attribute__((noinline)) void replace_every_spelling(std::map<std::string, std::string>& map,
+                                                      std::string_view key,
+                                                      std::string_view value) {
+  auto same_spelling = map.end();
+  for (auto it = map.begin(); it != map.end();) {
+    if (!equal_ignoring_case(it->first, key)) {
+      ++it;
+    } else if (detail::same_text(it->first, key)) {
+      same_spelling = it++;
+    } else {
+      it = map.erase(it);
+    }
+  }
+  if (same_spelling != map.end()) {
+    same_spelling->second.assign(value.data(), value.size());
+  } else {
+    map.emplace(std::string(key), std::string(value));
+  }
+}
+
 }  // namespace
 
 // Header names are case-insensitive (the W3C specifications require accepting any case), and a
@@ -44,29 +93,31 @@ std::optional<std::string_view> MapCarrier::get(std::string_view key) const {
   return std::string_view(*found);
 }
 
+// One entry per header, spelled as given: other spellings ("TraceParent") are replaced.
 void MapCarrier::set(std::string_view key, std::string_view value) {
-  // One entry per header, spelled as given: other spellings ("TraceParent") are replaced.
-  auto same_spelling = map_.end();
-  for (auto it = map_.begin(); it != map_.end();) {
-    if (!equal_ignoring_case(it->first, key)) {
-      ++it;
-    } else if (detail::same_text(it->first, key)) {
-      same_spelling = it++;
-    } else {
-      it = map_.erase(it);
+  // The usual case: the key is there as given (a connection's header map reused from request to
+  // request) and in no other spelling. Every spelling of a key sorts between its all-capitals and
+  // its all-lowercase forms, so after a key without capitals (the propagators' keys) none can
+  // follow: the scan ends there.
+  std::string* existing = nullptr;
+  for (auto& [name, current] : map_) {
+    if (name.size() != key.size()) continue;
+    if (detail::same_text(name, key)) {
+      existing = &current;
+      if (!has_ascii_capital(key)) break;
+    } else if (equal_letters_ignoring_case(name, key)) {
+      replace_every_spelling(map_, key, value);
+      return;
     }
   }
-  if (same_spelling != map_.end()) {
-    std::string& existing = same_spelling->second;
-    if (existing.size() == value.size() && !value.empty()) {
-      // The usual case (a traceparent is always 55 characters): a copy over the old value, where
-      // assign() takes a general, out-of-line path.
-      std::memmove(existing.data(), value.data(), value.size());  // value may be a part of it
-    } else {
-      existing.assign(value);  // reuses the string's storage
-    }
+  if (existing == nullptr) {
+    replace_every_spelling(map_, key, value);  // adds it
+  } else if (existing->size() == value.size() && !value.empty()) {
+    // A copy over the old value (a traceparent is always 55 characters), where assign() takes a
+    // general, out-of-line path.
+    std::memmove(existing->data(), value.data(), value.size());  // value may be a part of it
   } else {
-    map_.emplace(std::string(key), std::string(value));
+    existing->assign(value.data(), value.size());  // reuses the string's storage
   }
 }
 
