@@ -84,10 +84,10 @@ __attribute__((noinline)) void replace_every_spelling(std::map<std::string, std:
 std::optional<std::string_view> MapCarrier::get(std::string_view key) const {
   const std::string* found = nullptr;
   for (const auto& [name, value] : map_) {
-    if (!equal_ignoring_case(name, key)) continue;
+    if (name.size() != key.size()) continue;
     // The spelling asked for wins.
     if (detail::same_text(name, key)) return std::string_view(value);
-    if (found == nullptr) found = &value;
+    if (found == nullptr && equal_letters_ignoring_case(name, key)) found = &value;
   }
   if (found == nullptr) return std::nullopt;
   return std::string_view(*found);
