@@ -16,7 +16,6 @@
 #include <new>
 
 #include "propagation/ows.h"
-#include "runtime/short_text.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -142,6 +141,10 @@ bool has_key_shape(std::string_view key, std::size_t at) noexcept {
 }
 
 using Member = std::pair<std::string_view, std::string_view>;  // key, value
+
+__attribute__((noinline)) bool same_key(std::string_view a, std::string_view b) noexcept {
+  return a == b;
+}
 
 // Up to 32 members on the stack, constructed only as they are added: zeroing all 32 up front took
 // a third of the time of parsing a two-member header.
@@ -364,8 +367,11 @@ std::optional<TraceState> TraceState::parse(std::string_view header) {
     const std::size_t value_length = static_cast<std::size_t>(value_end - value_begin);
     if (value_length == 0 || value_length > kMaxValue) return std::nullopt;
     for (std::size_t i = 0; i < members.size(); ++i) {
-      // The spec allows one entry per key. Keys mostly differ in length: no memcmp call then.
-      if (detail::same_text(members[i].first, key)) return std::nullopt;
+      // The spec allows one entry per key. Keys mostly differ in length, and the comparison of
+      // their characters is out of line so that this loop keeps the parser's registers.
+      if (members[i].first.size() == key.size() && same_key(members[i].first, key)) {
+        return std::nullopt;
+      }
     }
     if (last_value_end != nullptr && key_begin != last_value_end + 1) contiguous = false;
     last_value_end = value_end;
