@@ -81,11 +81,14 @@ inline std::uint64_t checked_hex_eight_bytes(const char* text) noexcept {
 // Bit i is set where text[i] (of 16) is a lowercase hex digit.
 inline unsigned lower_hex_digits_of_16(const char* text) noexcept {
   const __m128i in = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text));
-  // Signed comparisons: bytes over 0x7f are negative, below both ranges, so rejected.
-  const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(in, _mm_set1_epi8('0' - 1)),
-                                      _mm_cmplt_epi8(in, _mm_set1_epi8('9' + 1)));
-  const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(in, _mm_set1_epi8('a' - 1)),
-                                       _mm_cmplt_epi8(in, _mm_set1_epi8('f' + 1)));
+  // Each range with one signed comparison: adding 0x80 - '0' makes '0' the smallest signed byte
+  // (-128) and every byte outside '0'-'9' (0x80 and over too) -118 or more; the same for 'a'-'f'.
+  const auto in_range = [in](char first, int count) {
+    const __m128i shifted = _mm_add_epi8(in, _mm_set1_epi8(static_cast<char>(0x80 - first)));
+    return _mm_cmplt_epi8(shifted, _mm_set1_epi8(static_cast<char>(0x80 + count)));
+  };
+  const __m128i digit = in_range('0', 10);
+  const __m128i letter = in_range('a', 6);
   return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(digit, letter)));
 }
 #endif
