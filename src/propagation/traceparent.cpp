@@ -62,7 +62,10 @@ bool has_version_00_layout(const char* text) noexcept {
 }  // namespace
 
 std::optional<SpanContext> parse_traceparent(std::string_view header) noexcept {
-  header = detail::trim_ows(header);
+  // Most carriers hold the value without white space around it: both ends are looked at once.
+  if (!header.empty() && (detail::is_ows(header.front()) || detail::is_ows(header.back()))) {
+    header = detail::trim_ows(header);
+  }
   if (header.size() < detail::kTraceparentLength || !has_version_00_layout(header.data())) {
     return std::nullopt;
   }
