@@ -6,6 +6,7 @@
 #include <random>
 #include <string_view>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "weft/trace_state.h"
@@ -454,6 +455,40 @@ TEST(TraceStateTest, EveryByteAtEveryPositionAgreesWithSplittingTheHeader) {
     }
   }
   EXPECT_GT(valid, 5000);
+}
+
+// Each thread keeps one freed block of the usual size for the next state: states made and dropped
+// one after the other, of sizes on both sides of that size, on one thread and across threads,
+// each keep their own members.
+TEST(TraceStateTest, StatesMadeFromFreedBlocksKeepTheirOwnMembers) {
+  std::vector<std::string> headers;
+  for (int length : {1, 10, 40, 60, 80, 90, 100, 110, 120, 200, 250}) {
+    headers.push_back("k=" + std::string(static_cast<std::size_t>(length), 'a' + length % 26));
+    headers.push_back(members(length / 10 + 1) + ",z=" + std::to_string(length));
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (const std::string& header : headers) {
+      const auto state = TraceState::parse(header);
+      ASSERT_TRUE(state) << header;
+      EXPECT_EQ(state->to_header(), header);
+      const TraceState changed = state->set("new", "1");
+      EXPECT_EQ(changed.to_header(), "new=1," + header);
+    }
+  }
+  // Made on one thread, dropped on another, while both make more.
+  std::vector<TraceState> made;
+  for (const std::string& header : headers) made.push_back(*TraceState::parse(header));
+  std::thread other([&] {
+    for (const std::string& header : headers) {
+      made.pop_back();  // frees on this thread
+      const auto state = TraceState::parse(header);
+      ASSERT_TRUE(state);
+      EXPECT_EQ(state->to_header(), header);
+    }
+  });
+  other.join();
+  EXPECT_TRUE(made.empty());
+  for (const std::string& header : headers) EXPECT_EQ(TraceState::parse(header)->to_header(), header);
 }
 
 }  // namespace
