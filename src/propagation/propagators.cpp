@@ -55,8 +55,14 @@ bool has_ascii_capital(std::string_view text) noexcept {
   return capital_in(word);
 }
 
-// The rare path of set(): the map holds another spelling of the key (or none at all). One entry
-// stays, spelled as given.
+// The rare paths of set(), out of line so that its scan keeps its registers. The map holds no
+// spelling of the key: it is added.
+__attribute__((noinline)) void add_entry(std::map<std::string, std::string>& map,
+                                         std::string_view key, std::string_view value) {
+  map.emplace(std::string(key), std::string(value));
+}
+
+// The map holds another spelling of the key: one entry stays, spelled as given.
 __attribute__((noinline)) void replace_every_spelling(std::map<std::string, std::string>& map,
                                                       std::string_view key,
                                                       std::string_view value) {
@@ -111,7 +117,7 @@ void MapCarrier::set(std::string_view key, std::string_view value) {
     }
   }
   if (existing == nullptr) {
-    replace_every_spelling(map_, key, value);  // adds it
+    add_entry(map_, key, value);  // no spelling of it was seen
   } else if (existing->size() == value.size() && !value.empty()) {
     // A copy over the old value (a traceparent is always 55 characters), where assign() takes a
     // general, out-of-line path.
