@@ -305,7 +305,9 @@ __attribute__((noinline)) std::size_t shortened_length(const Member* members, st
 
 }  // namespace
 
-TraceState TraceState::make(const Member* members, std::size_t count, const char* text_given) {
+__attribute__((always_inline)) inline TraceState TraceState::make(const Member* members,
+                                                                 std::size_t count,
+                                                                 const char* text_given) {
   TraceState state;
   if (count == 0) return state;
   std::size_t length = count - 1;  // the commas
