@@ -67,8 +67,8 @@ class TraceState {
   friend bool operator!=(const TraceState& a, const TraceState& b) noexcept { return !(a == b); }
 
  private:
-  // Every member in one text, where each one is in it, and the 512-character output: one
-  // allocation, shared (reference-counted) by all copies.
+  // Every member in one text ("k1=v1,k2=v2") and the 512-character output: one allocation,
+  // shared (reference-counted) by all copies.
   struct Members;
   static void share(Members* members) noexcept;
   static void unshare(Members* members) noexcept;

@@ -173,39 +173,49 @@ std::size_t member_length(const Member& member) noexcept {
 
 }  // namespace
 
-// One allocation holds the counter, the positions, the text and the shortened output:
-//   Members | Position[count] | text ("k1=v1,k2=v2") | output (when shortened)
+// One allocation holds the counter, the text and the shortened output:
+//   Members | text ("k1=v1,k2=v2") | output (when shortened)
+// The text is always in that form (no white space, no empty members), and neither keys nor values
+// hold ',' or '=': members are found in it again by looking for those (see MemberReader), which
+// costs less than noting where each one is on every parse.
 struct TraceState::Members {
-  struct Position {
-    std::uint16_t key_begin;
-    std::uint16_t key_length;
-    std::uint16_t value_begin;
-    std::uint16_t value_length;
-  };
   std::atomic<std::uint32_t> references{1};
   std::uint32_t text_length = 0;    // at most 32 x 513 characters
   std::uint32_t output_length = 0;  // when shortened
   bool shortened = false;
   std::uint8_t count = 0;
 
-  Position* positions() noexcept { return reinterpret_cast<Position*>(this + 1); }
-  const Position* positions() const noexcept {
-    return reinterpret_cast<const Position*>(this + 1);
-  }
-  char* text() noexcept { return reinterpret_cast<char*>(positions() + count); }
-  const char* text() const noexcept { return reinterpret_cast<const char*>(positions() + count); }
+  char* text() noexcept { return reinterpret_cast<char*>(this + 1); }
+  const char* text() const noexcept { return reinterpret_cast<const char*>(this + 1); }
   std::string_view all() const noexcept { return {text(), text_length}; }
   std::string_view output() const noexcept { return {text() + text_length, output_length}; }
   std::size_t size() const noexcept {  // of the whole block, as allocated
-    return sizeof(Members) + count * sizeof(Position) + text_length + output_length;
-  }
-
-  Member member(std::size_t index) const noexcept {
-    const Position& at = positions()[index];
-    return {all().substr(at.key_begin, at.key_length),
-            all().substr(at.value_begin, at.value_length)};
+    return sizeof(Members) + text_length + output_length;
   }
 };
+
+namespace {
+
+// The members of a state's text ("k1=v1,k2=v2"), one after the other.
+class MemberReader {
+ public:
+  explicit MemberReader(std::string_view text) noexcept : rest_(text) {}
+  bool done() const noexcept { return rest_.empty(); }
+  Member next() noexcept {
+    const std::size_t equals = rest_.find('=');
+    const std::string_view key = rest_.substr(0, equals);
+    rest_.remove_prefix(equals + 1);
+    const std::size_t comma = rest_.find(',');
+    const std::string_view value = rest_.substr(0, comma);
+    rest_.remove_prefix(comma == std::string_view::npos ? rest_.size() : comma + 1);
+    return {key, value};
+  }
+
+ private:
+  std::string_view rest_;
+};
+
+}  // namespace
 
 namespace {
 
@@ -323,23 +333,12 @@ __attribute__((always_inline)) inline TraceState TraceState::make(const Member* 
   const std::size_t output_length =
       shortened ? shortened_length(members, count, length, dropped) : 0;
 
-  static_assert(alignof(Members) >= alignof(Members::Position), "positions follow the header");
-  void* memory = allocate_block(sizeof(Members) + count * sizeof(Members::Position) + length +
-                                output_length);
+  void* memory = allocate_block(sizeof(Members) + length + output_length);
   auto* made = new (memory) Members();
   made->count = static_cast<std::uint8_t>(count);
   made->text_length = static_cast<std::uint32_t>(length);
   made->output_length = static_cast<std::uint32_t>(output_length);
   made->shortened = shortened;
-  Members::Position* position = made->positions();
-  for (std::size_t i = 0, begin = 0; i < count; ++i, ++position) {
-    const std::size_t key_length = members[i].first.size();
-    position->key_begin = static_cast<std::uint16_t>(begin);
-    position->key_length = static_cast<std::uint16_t>(key_length);
-    position->value_begin = static_cast<std::uint16_t>(begin + key_length + 1);  // after the '='
-    position->value_length = static_cast<std::uint16_t>(members[i].second.size());
-    begin += key_length + 1 + members[i].second.size() + 1;  // and the comma
-  }
   char* text = made->text();
   std::size_t at = 0;
   const auto put = [&](std::string_view part) {
@@ -455,8 +454,8 @@ std::string_view TraceState::all_members() const noexcept {
 std::size_t TraceState::size() const noexcept { return members_ != nullptr ? members_->count : 0; }
 
 std::optional<std::string_view> TraceState::get(std::string_view key) const noexcept {
-  for (std::size_t i = 0; i < size(); ++i) {
-    const Member member = members_->member(i);
+  for (MemberReader reader(all_members()); !reader.done();) {
+    const Member member = reader.next();
     if (member.first == key) return member.second;
   }
   return std::nullopt;
@@ -468,8 +467,8 @@ TraceState TraceState::set(std::string_view key, std::string_view value) const {
   // keep their order, and the last one falls off when the list was already full.
   MemberList updated;
   updated.push(key, value);
-  for (std::size_t i = 0; i < size() && !updated.full(); ++i) {
-    const Member member = members_->member(i);
+  for (MemberReader reader(all_members()); !reader.done() && !updated.full();) {
+    const Member member = reader.next();
     if (member.first != key) updated.push(member.first, member.second);
   }
   return make(updated.data(), updated.size());
@@ -478,8 +477,8 @@ TraceState TraceState::set(std::string_view key, std::string_view value) const {
 TraceState TraceState::remove(std::string_view key) const {
   if (!get(key)) return *this;
   MemberList remaining;
-  for (std::size_t i = 0; i < size(); ++i) {
-    const Member member = members_->member(i);
+  for (MemberReader reader(all_members()); !reader.done();) {
+    const Member member = reader.next();
     if (member.first != key) remaining.push(member.first, member.second);
   }
   return make(remaining.data(), remaining.size());
@@ -488,8 +487,8 @@ TraceState TraceState::remove(std::string_view key) const {
 std::vector<TraceState::Entry> TraceState::entries() const {
   std::vector<Entry> all;
   all.reserve(size());
-  for (std::size_t i = 0; i < size(); ++i) {
-    const Member member = members_->member(i);
+  for (MemberReader reader(all_members()); !reader.done();) {
+    const Member member = reader.next();
     all.emplace_back(std::string(member.first), std::string(member.second));
   }
   return all;
