@@ -212,10 +212,6 @@ class MemberReader {
   std::string_view rest_;
 };
 
-}  // namespace
-
-namespace {
-
 // Each thread keeps one freed block of the usual size for the next trace state made on it: a
 // service extracts a trace state per request and drops it with the request, and operator new and
 // delete cost about as much as parsing a two-member header (~150 instructions). Blocks of up to
@@ -227,10 +223,10 @@ constexpr std::size_t kSpareBlockSize = 0;
 #if __has_feature(address_sanitizer)
 constexpr std::size_t kSpareBlockSize = 0;
 #else
-constexpr std::size_t kSpareBlockSize = 128;
+constexpr std::size_t kSpareBlockSize = 128;  // Members and a text of up to 112 characters
 #endif
 #else
-constexpr std::size_t kSpareBlockSize = 128;  // header and 2-3 members of a received state
+constexpr std::size_t kSpareBlockSize = 128;  // Members and a text of up to 112 characters
 #endif
 
 // Trivially destructible, so readable while the thread exits; tls_spare_closed is set once the
