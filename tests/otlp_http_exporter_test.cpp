@@ -214,7 +214,9 @@ TEST(OtlpHttpExporter, InTheFinalDrainACollectorKnownDownGetsOneAttemptPerBatch)
   const std::size_t first = test.attempts();
   EXPECT_GE(first, 3u) << "a failing batch retries until its timeout";
   EXPECT_EQ(test.export_one(), ExportResult::kFailure);
-  EXPECT_GE(test.attempts(), 2 * first - 1) << "and so does the next one, outside the drain";
+  // How many retries fit in the timeout depends on the scheduler (a loaded CI host fit 8 after
+  // 10): that it retries at all is the point.
+  EXPECT_GE(test.attempts(), first + 2) << "and so does the next one, outside the drain";
 
   detail::begin_final_drain(test.exporter.get());
   const std::size_t before = test.attempts();
