@@ -139,18 +139,42 @@ class DiscardingExporter final : public weft::SpanExporter {
   }
 };
 
-struct QuietThreadMeasurement {
+// Memory per thread, and the spans exported, as a measuring child process reports them.
+struct ThreadMemoryMeasurement {
   double bytes_per_thread = 0;
   std::uint64_t exported = 0;
 };
 
-QuietThreadMeasurement measure_quiet_threads() {
+// A provider at the default batch settings whose exporter discards, with fresh counters.
+std::shared_ptr<weft::TracerProvider> make_discarding_provider() {
   weft::reset_diagnostics();
   weft::Options options;
   options.sampler = weft::always_on_sampler();
   options.processors.push_back(weft::make_batch_processor(std::make_unique<DiscardingExporter>()));
-  auto provider = std::make_shared<weft::TracerProvider>(
+  return std::make_shared<weft::TracerProvider>(
       weft::finalize_config(std::move(options), [](std::string_view) { return std::nullopt; }));
+}
+
+// Runs `measure` in a child process and reports its bytes per thread; false (the benchmark
+// failed) when the child failed or did not export all `spans`.
+bool report_thread_memory(benchmark::State& state, ThreadMemoryMeasurement (*measure)(),
+                          std::uint64_t spans) {
+  std::optional<ThreadMemoryMeasurement> measurement;
+  for (auto _ : state) measurement = weft_bench::measure_in_child<ThreadMemoryMeasurement>(measure);
+  if (!measurement) {
+    state.SkipWithError("the measuring child process failed");
+    return false;
+  }
+  if (measurement->exported != spans) {
+    state.SkipWithError("not every span was exported");
+    return false;
+  }
+  state.counters["bytes_per_thread"] = measurement->bytes_per_thread;
+  return true;
+}
+
+ThreadMemoryMeasurement measure_quiet_threads() {
+  const std::shared_ptr<weft::TracerProvider> provider = make_discarding_provider();
   weft::Tracer tracer = provider->tracer("bench");
   provider->force_flush();  // the export thread and its batch exist before the measurement
   const std::size_t before = allocated_bytes();
@@ -172,7 +196,7 @@ QuietThreadMeasurement measure_quiet_threads() {
       changed.wait(lock, [&] { return measured; });
     });
   }
-  QuietThreadMeasurement measurement;
+  ThreadMemoryMeasurement measurement;
   {
     std::unique_lock<std::mutex> lock(mutex);
     changed.wait(lock, [&] { return finished == kQuietThreads; });
@@ -188,20 +212,10 @@ QuietThreadMeasurement measure_quiet_threads() {
 }
 
 void BM_QuietThreadMemory(benchmark::State& state) {
-  std::optional<QuietThreadMeasurement> measurement;
-  for (auto _ : state) {
-    measurement = weft_bench::measure_in_child<QuietThreadMeasurement>(measure_quiet_threads);
+  if (report_thread_memory(state, measure_quiet_threads,
+                           static_cast<std::uint64_t>(kQuietThreads) * kQuietSpans)) {
+    state.counters["spans_per_thread"] = kQuietSpans;
   }
-  if (!measurement) {
-    state.SkipWithError("the measuring child process failed");
-    return;
-  }
-  if (measurement->exported != static_cast<std::uint64_t>(kQuietThreads) * kQuietSpans) {
-    state.SkipWithError("not every span was exported");
-    return;
-  }
-  state.counters["bytes_per_thread"] = measurement->bytes_per_thread;
-  state.counters["spans_per_thread"] = kQuietSpans;
 }
 BENCHMARK(BM_QuietThreadMemory)->Iterations(1);
 
@@ -212,18 +226,8 @@ BENCHMARK(BM_QuietThreadMemory)->Iterations(1);
 // at a time; before it did, each held its first segment (7 KB) until the scheduled export.
 constexpr int kShortLivedThreads = 20000;
 
-struct ExitedThreadMeasurement {
-  double bytes_per_thread = 0;
-  std::uint64_t exported = 0;
-};
-
-ExitedThreadMeasurement measure_exited_threads() {
-  weft::reset_diagnostics();
-  weft::Options options;
-  options.sampler = weft::always_on_sampler();
-  options.processors.push_back(weft::make_batch_processor(std::make_unique<DiscardingExporter>()));
-  auto provider = std::make_shared<weft::TracerProvider>(
-      weft::finalize_config(std::move(options), [](std::string_view) { return std::nullopt; }));
+ThreadMemoryMeasurement measure_exited_threads() {
+  const std::shared_ptr<weft::TracerProvider> provider = make_discarding_provider();
   weft::Tracer tracer = provider->tracer("bench");
   provider->force_flush();
   const std::size_t before = allocated_bytes();
@@ -231,7 +235,7 @@ ExitedThreadMeasurement measure_exited_threads() {
     std::thread([&tracer] { tracer.start_span("request").end(); }).join();
   }
   const std::size_t after = allocated_bytes();
-  ExitedThreadMeasurement measurement;
+  ThreadMemoryMeasurement measurement;
   measurement.bytes_per_thread =
       static_cast<double>(after > before ? after - before : 0) / kShortLivedThreads;
   provider->shutdown();
@@ -240,19 +244,8 @@ ExitedThreadMeasurement measure_exited_threads() {
 }
 
 void BM_ExitedThreadMemory(benchmark::State& state) {
-  std::optional<ExitedThreadMeasurement> measurement;
-  for (auto _ : state) {
-    measurement = weft_bench::measure_in_child<ExitedThreadMeasurement>(measure_exited_threads);
-  }
-  if (!measurement) {
-    state.SkipWithError("the measuring child process failed");
-    return;
-  }
-  if (measurement->exported != static_cast<std::uint64_t>(kShortLivedThreads)) {
-    state.SkipWithError("not every span was exported");
-    return;
-  }
-  state.counters["bytes_per_thread"] = measurement->bytes_per_thread;
+  report_thread_memory(state, measure_exited_threads,
+                       static_cast<std::uint64_t>(kShortLivedThreads));
 }
 BENCHMARK(BM_ExitedThreadMemory)->Iterations(1);
 

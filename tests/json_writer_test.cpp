@@ -16,20 +16,8 @@
 namespace weft::detail {
 namespace {
 
-std::string written_number(std::uint64_t value, bool quoted) {
-  std::string out;
-  {
-    JsonWriter json(out);
-    if (quoted) {
-      json.quoted_number(value);
-    } else {
-      json.number(value);
-    }
-  }
-  return out;
-}
-
-std::string written_number(std::int64_t value, bool quoted) {
+template <class Integer>
+std::string written_number(Integer value, bool quoted) {
   std::string out;
   {
     JsonWriter json(out);

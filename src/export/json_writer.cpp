@@ -38,19 +38,8 @@ void JsonWriter::number(double value) {
   put(buffer, static_cast<std::size_t>(result.ptr - buffer));
 }
 
-void JsonWriter::quoted_number(std::uint64_t value) {
-  separate();
-  put('"');
-  put_number(value);
-  put('"');
-}
-
-void JsonWriter::quoted_number(std::int64_t value) {
-  separate();
-  put('"');
-  put_number(value);
-  put('"');
-}
+void JsonWriter::quoted_number(std::uint64_t value) { quoted(value); }
+void JsonWriter::quoted_number(std::int64_t value) { quoted(value); }
 
 namespace {
 

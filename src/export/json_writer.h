@@ -79,6 +79,13 @@ class JsonWriter {
   void append_escaped(std::string_view text);
   void put_number(std::uint64_t value);
   void put_number(std::int64_t value);
+  template <class Integer>
+  void quoted(Integer value) {
+    separate();
+    put('"');
+    put_number(value);
+    put('"');
+  }
 
   std::string& out_;
   bool first_ = true;
