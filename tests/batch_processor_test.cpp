@@ -123,6 +123,56 @@ TEST(BatchProcessorTest, ExportsWithoutFlushOnceABatchIsFull) {
   EXPECT_EQ(fixture.exported->names.size(), 10u);
 }
 
+// The specification's trigger is the queue holding a batch's worth of spans; weft's queue is one
+// per thread. Four live threads holding 40 spans each (160, against a batch of 100) must not wait
+// for the schedule delay (an hour here) because none of them holds a batch on its own.
+TEST(BatchProcessorTest, ABatchsWorthAcrossThreadsIsExportedThoughNoThreadHoldsOne) {
+  BatchOptions batch;
+  batch.max_export_batch_size = 100;
+  batch.schedule_delay = std::chrono::hours(1);
+  BatchFixture fixture(batch);
+  Tracer tracer = fixture.provider->tracer("test");
+  std::mutex mutex;
+  std::condition_variable changed;
+  int threads_done = 0;
+  bool release = false;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i) {
+        tracer.start_span("t" + std::to_string(t) + "-" + std::to_string(i)).end();
+      }
+      std::unique_lock<std::mutex> lock(mutex);
+      ++threads_done;
+      changed.notify_all();
+      changed.wait(lock, [&] { return release; });  // alive: no exit notice wakes the exporter
+    });
+  }
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait(lock, [&] { return threads_done == 4; });
+  }
+  std::size_t exported = 0;
+  for (int attempt = 0; attempt < 500 && exported < 100; ++attempt) {
+    {
+      std::lock_guard<std::mutex> lock(fixture.exported->mutex);
+      exported = fixture.exported->names.size();
+    }
+    if (exported < 100) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    release = true;
+  }
+  changed.notify_all();
+  for (auto& thread : threads) thread.join();
+  EXPECT_GE(exported, 100u) << "160 spans wait in 4 queues, against a batch of 100";
+  ASSERT_TRUE(fixture.provider->force_flush(std::chrono::seconds(10)));
+  std::lock_guard<std::mutex> lock(fixture.exported->mutex);
+  EXPECT_EQ(fixture.exported->names.size(), 160u);
+  for (std::size_t size : fixture.exported->batch_sizes) EXPECT_LE(size, 100u);
+}
+
 // A thread per request, each exiting after one span: once a batch's worth of them have exited,
 // their queues (7 KB each) are exported and freed, not kept until the scheduled export (an hour
 // here). Before, 50,000 such threads between two exports held 383 MB.

@@ -67,6 +67,16 @@ std::size_t exited_producers_before_reclaim(const BatchOptions& options) {
   return std::clamp<std::size_t>(options.max_export_batch_size, 1, 1024);
 }
 
+// How many spans a thread queues between two reports (see BatchState::reported_waiting), with
+// `queues` threads' queues listed: half a batch shared out over at least 8 queues. A thread keeps
+// under a step unreported, with the step of its last span: one that went idle while the step was
+// larger keeps more. Up to 8 threads, what is unreported stays under half a batch; beyond, each
+// new thread adds under half a batch divided by the number of threads.
+std::size_t report_step_for(std::size_t batch_size, std::size_t queues) {
+  constexpr std::size_t kFewestQueues = 8;
+  return std::max<std::size_t>(1, batch_size / (2 * std::max(kFewestQueues, queues)));
+}
+
 struct BatchState;
 
 // What a thread's queue tells of its thread's exit. Separate from the BatchState, which owns the
@@ -115,6 +125,13 @@ struct BatchState {
   std::atomic<bool> fork_pending{false};  // a fork() waits for export_mutex
   const std::uint64_t id = next_processor_id.fetch_add(1);
   std::atomic<bool> accepting{true};
+  // Spans waiting in all the queues, as far as their threads have reported them: each thread
+  // reports once `report_step` spans have queued since its last report (one shared write per
+  // step, not per span), and the export thread settles them as it consumes. A batch's worth
+  // reported wakes the export thread, so threads that each hold less than a batch, but together
+  // more, do not wait for the schedule delay (see report_step_for for how far it can lag).
+  std::atomic<std::size_t> report_step{report_step_for(options.max_export_batch_size, 1)};
+  std::atomic<std::size_t> reported_waiting{0};
   std::atomic<bool> wake_requested{false};
   // Threads that have exited with their queue still listed (counted as they exit, recounted
   // each time exited threads' drained queues are freed).
@@ -206,6 +223,9 @@ class BatchExportLoop {
     std::vector<std::shared_ptr<detail::SpanRing>> taken(std::make_move_iterator(finished),
                                                          std::make_move_iterator(rings.end()));
     rings.erase(finished, rings.end());
+    for (const auto& ring : taken) settle(*ring);
+    state_->report_step.store(report_step_for(state_->options.max_export_batch_size, rings.size()),
+                              std::memory_order_relaxed);
     // Exited threads whose queues still hold spans (ended since the snapshot) count towards the
     // next early wake-up.
     const auto waiting = std::count_if(
@@ -248,12 +268,20 @@ class BatchExportLoop {
         }
       };
       for (std::size_t i = 0; i < rings.size() && view_.size() < batch_size; ++i) {
-        rings[(next_ring_ + i) % rings.size()]->consume(batch_size - view_.size(), take);
+        detail::SpanRing& ring = *rings[(next_ring_ + i) % rings.size()];
+        ring.consume(batch_size - view_.size(), take);
+        settle(ring);
       }
       next_ring_ = (next_ring_ + 1) % rings.size();
       if (view_.empty()) return;
       export_batch();
       if (view_.size() < batch_size) return;
+    }
+  }
+
+  void settle(detail::SpanRing& ring) noexcept {
+    if (const std::size_t settled = ring.settle_reported()) {
+      state_->reported_waiting.fetch_sub(settled, std::memory_order_relaxed);
     }
   }
 
@@ -407,12 +435,23 @@ class BatchProcessor final : public detail::BuiltinProcessor {
                        "or export faster)");
       return;
     }
-    if (ring->producer_sees_at_least(state_->options.max_export_batch_size) &&
-        !state_->wake_requested.load(std::memory_order_relaxed) &&
+    if (batch_is_waiting(*ring) && !state_->wake_requested.load(std::memory_order_relaxed) &&
         !state_->wake_requested.exchange(true, std::memory_order_relaxed)) {
       std::lock_guard<std::mutex> lock(state_->mutex);
       state_->wake.notify_one();
     }
+  }
+
+  // Whether a batch's worth of spans waits: in this thread's queue (exact), or in all of them
+  // together as far as they have been reported.
+  bool batch_is_waiting(detail::SpanRing& ring) noexcept {
+    const std::size_t batch_size = state_->options.max_export_batch_size;
+    if (ring.producer_sees_at_least(batch_size)) return true;
+    const std::size_t reported =
+        ring.take_report(state_->report_step.load(std::memory_order_relaxed));
+    return reported != 0 &&
+           state_->reported_waiting.fetch_add(reported, std::memory_order_relaxed) + reported >=
+               batch_size;
   }
 
   bool force_flush(std::chrono::milliseconds timeout) noexcept override {
@@ -534,6 +573,9 @@ class BatchProcessor final : public detail::BuiltinProcessor {
       {
         std::lock_guard<std::mutex> lock(state_->mutex);
         state_->rings.push_back(ring);
+        state_->report_step.store(
+            report_step_for(state_->options.max_export_batch_size, state_->rings.size()),
+            std::memory_order_relaxed);
       }
       rings.emplace_back(state_->id, ring);
       return ring.get();

@@ -17,6 +17,7 @@
 // most kMaxSegmentSlots each, so the bound grows by their slots per span (17 at most).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -107,6 +108,26 @@ class SpanRing {
     cached_consumed_ = consumed_.load(std::memory_order_acquire);
     return produced_ - cached_consumed_ >= count;
   }
+  // Producer side: the spans queued since the last report, once they are at least `step` (else
+  // 0), now noted as reported. The processor adds them up over all its queues, so that a batch's
+  // worth waiting across threads triggers an export as one thread's does (batch_processor.cpp).
+  std::size_t take_report(std::size_t step) noexcept {
+    const std::size_t unreported = produced_ - reported_;
+    if (unreported < step) return 0;
+    reported_ = produced_;
+    reported_shared_.store(reported_, std::memory_order_release);
+    return unreported;
+  }
+  // Consumer side: the reported spans consumed since the last call. Each reported span is
+  // settled once, so the processor's sum stays at most what waits, and a thread that exits with
+  // spans it never reported leaves nothing behind in it.
+  std::size_t settle_reported() noexcept {
+    const std::size_t settled = std::min(reported_shared_.load(std::memory_order_acquire),
+                                         consumed_.load(std::memory_order_relaxed));
+    const std::size_t newly = settled - settled_;
+    settled_ = settled;
+    return newly;
+  }
   // Called by the producing thread as it exits.
   void mark_producer_gone() noexcept;
   void mark_consumer_gone() noexcept { consumer_gone_.store(true, std::memory_order_release); }
@@ -175,8 +196,11 @@ class SpanRing {
   std::size_t cached_head_ = 0;      // of producing_->head
   std::size_t produced_ = 0;         // spans published, ever
   std::size_t cached_consumed_ = 0;  // of consumed_
+  std::size_t reported_ = 0;         // spans reported, ever (see take_report)
+  std::atomic<std::size_t> reported_shared_{0};  // reported_, for the consumer
   // The consumer's: the segment it drains (the oldest still allocated), and its count.
   Segment* consuming_;
+  std::size_t settled_ = 0;  // reported spans consumed and settled (see settle_reported)
   alignas(64) std::atomic<std::size_t> consumed_{0};  // spans consumed, ever
   std::atomic<std::size_t> allocated_slots_{0};
   std::vector<std::unique_ptr<const QueuedThread>> threads_;  // the producer's, oldest first
