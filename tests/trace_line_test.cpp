@@ -175,6 +175,37 @@ TEST(TraceLineTest, RareShapesAreLeftToTheThoroughReader) {
   EXPECT_EQ(spans[0].trace_id, "4bf92f3577b34da6a3ce929d0e0e4736") << "camelCase wins";
 }
 
+// The protobuf JSON mapping reads a double from a number or a string: "NaN", "Infinity",
+// "-Infinity", or a number written as one. Any other string used to be stored as it was.
+TEST(TraceLineTest, ADoubleAsAStringIsANumberOrOneOfTheThreeNamesAndNothingElse) {
+  const auto line = [](const std::string& value) {
+    return R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736",)"
+           R"("spanId":"00f067aa0ba902b7","attributes":[{"key":"d","value":{"doubleValue":)" +
+           value + "}}]}]}]}]}";
+  };
+  const std::vector<std::pair<std::string, std::string>> accepted = {
+      {R"("NaN")", "NaN"},       {R"("Infinity")", "Infinity"}, {R"("-Infinity")", "-Infinity"},
+      {R"("2.5")", "2.5"},       {"2.5", "2.5"},                {R"("-1e-3")", "-0.001"},
+      {R"("1E3")", "1000.0"},    {"1E3", "1000.0"},             {R"("0")", "0.0"}};
+  for (const auto& [value, shown] : accepted) {
+    const Outcome outcome = read_both_ways(line(value), value);
+    EXPECT_TRUE(outcome.quick_accepted) << value;
+    std::vector<SpanRecord> spans;
+    ASSERT_TRUE(read_line_quickly(line(value), "f:1", spans)) << value;
+    EXPECT_EQ(spans[0].attribute("d"), shown) << value;
+  }
+  for (const std::string value : {R"("abc")", R"("")", R"(" 1")", R"("1 ")", R"("+1")",
+                                  R"("0x10")", R"("1e999")", R"("nan")", R"("inf")", R"(".5")",
+                                  R"("01")", R"("1.")"}) {
+    const Outcome outcome = read_both_ways(line(value), value);
+    EXPECT_FALSE(outcome.thorough_accepted) << value;
+    std::vector<SpanRecord> spans;
+    const auto error = read_line_thoroughly(line(value), "f:1", spans);
+    ASSERT_TRUE(error.has_value()) << value;
+    EXPECT_NE(error->path.find("doubleValue"), std::string::npos) << error->path << ": " << error->reason;
+  }
+}
+
 // Where each value of `line` is: the offsets after every ':' outside strings, and the ends of
 // the values there.
 std::vector<std::pair<std::size_t, std::size_t>> value_ranges(const std::string& line) {

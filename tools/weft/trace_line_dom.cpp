@@ -213,8 +213,16 @@ std::string display_any_value(const json& value, int depth, bool quote_strings) 
   }
   if (const json* number = find(value, kDoubleValue)) {
     if (number->is_number()) return json(number->get<double>()).dump();
-    // The protobuf JSON mapping writes NaN and the infinities as strings.
-    if (number->is_string()) return read_string(value, kDoubleValue);
+    // The protobuf JSON mapping writes NaN and the infinities as strings, and reads numbers
+    // from strings too.
+    if (number->is_string()) {
+      const std::string text = read_string(value, kDoubleValue);
+      if (const std::optional<DoubleText> parsed = double_from_text(text)) {
+        return parsed->number ? json(*parsed->number).dump() : text;
+      }
+      fail(kDoubleValue.camel,
+           "expected a number, \"NaN\", \"Infinity\" or \"-Infinity\", got " + describe(*number));
+    }
     fail(kDoubleValue.camel, "expected a number, got " + describe(*number));
   }
   if (find(value, kBytesValue) != nullptr) return "base64:" + read_string(value, kBytesValue);

@@ -275,7 +275,11 @@ class SpanLineHandler {
       case Slot::kStringValue:
         return set_value(value);
       case Slot::kDoubleValue:
-        return set_value(value);  // "NaN", "Infinity", "-Infinity"
+        // "NaN", "Infinity", "-Infinity", or a number written as a string.
+        if (const std::optional<DoubleText> parsed = double_from_text(value)) {
+          return set_value(parsed->number ? json(*parsed->number).dump() : std::string(value));
+        }
+        return false;  // the thorough reader says what is wrong
       case Slot::kBytesValue:
         return set_value(std::string("base64:").append(value));
       case Slot::kKind:

@@ -1,5 +1,6 @@
 #include "trace_line_values.h"
 
+#include <charconv>
 #include <cmath>
 
 namespace weft::cli {
@@ -20,6 +21,47 @@ std::optional<Integer> integer_from_text(std::string_view text) {
     integer.magnitude = integer.magnitude * 10 + digit;
   }
   return integer;
+}
+
+namespace {
+
+// Whether `text` is a number in JSON's syntax: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool is_json_number(std::string_view text) {
+  std::size_t at = 0;
+  const auto digits = [&] {
+    const std::size_t first = at;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+    return at - first;
+  };
+  if (at < text.size() && text[at] == '-') ++at;
+  if (at < text.size() && text[at] == '0') {
+    ++at;
+  } else if (digits() == 0) {
+    return false;
+  }
+  if (at < text.size() && text[at] == '.') {
+    ++at;
+    if (digits() == 0) return false;
+  }
+  if (at < text.size() && (text[at] == 'e' || text[at] == 'E')) {
+    ++at;
+    if (at < text.size() && (text[at] == '+' || text[at] == '-')) ++at;
+    if (digits() == 0) return false;
+  }
+  return at == text.size();
+}
+
+}  // namespace
+
+std::optional<DoubleText> double_from_text(std::string_view text) {
+  if (text == "NaN" || text == "Infinity" || text == "-Infinity") return DoubleText{};
+  if (!is_json_number(text)) return std::nullopt;
+  double number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(number)) {
+    return std::nullopt;  // beyond a double's range
+  }
+  return DoubleText{number};
 }
 
 std::optional<Integer> integer_from_double(double number) {

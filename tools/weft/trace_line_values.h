@@ -33,6 +33,14 @@ Integer integer_from_signed(std::int64_t number);
 std::optional<std::uint64_t> as_uint64(const std::optional<Integer>& integer);
 std::optional<std::int64_t> as_int64(const std::optional<Integer>& integer);
 
+// A double given as a string, as the protobuf JSON mapping allows: "NaN", "Infinity" and
+// "-Infinity" (kept as they are), or a number in JSON's own syntax ("2.5", "-1e-3") within the
+// range of a double, for which `number` is set. Nothing else: no spaces, no '+', no hex.
+struct DoubleText {
+  std::optional<double> number;  // unset for the three names
+};
+std::optional<DoubleText> double_from_text(std::string_view text);
+
 enum class IdForm {
   kValid,     // `digits` hex digits, not all zero: now in lowercase
   kEmpty,     // "": no id
