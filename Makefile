@@ -1,6 +1,6 @@
 # Two commands a user needs: `make demo` and `make test`. Both install what is missing first.
 DEBIAN_PACKAGES := cmake g++ make ninja-build pkg-config libgtest-dev libgmock-dev \
-                   libbenchmark-dev nlohmann-json3-dev libcli11-dev libboost-dev \
+                   libbenchmark-dev nlohmann-json3-dev rapidjson-dev libcli11-dev libboost-dev \
                    libprotobuf-dev protobuf-compiler libcurl4-openssl-dev zlib1g-dev \
                    libcpp-httplib-dev chromium time \
                    clang libclang-rt-14-dev

@@ -145,6 +145,47 @@ TEST(TraceLineTest, FieldsInAnyOrderNestedUnknownsAndEscapesAreReadQuickly) {
   EXPECT_EQ(spans[0].attribute("k y"), "tab\there");
 }
 
+// The quick reader's parser (RapidJSON) checks no UTF-8 and takes an escaped low surrogate on its
+// own; the thorough one (nlohmann) does neither. Lines where they would differ must read as the
+// thorough one reads them, whichever reader reads them.
+TEST(TraceLineTest, WhereTheQuickParserIsLaxTheLineReadsAsTheGrammarSays) {
+  const auto line = [](const std::string& name) {
+    return R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736",)"
+           R"("spanId":"00f067aa0ba902b7","name":")" + name + R"("}]}]}]})";
+  };
+  const std::vector<std::string> malformed = {
+      line(R"(\udc00)"),                       // a low surrogate alone
+      line(R"(a\ude00b)"),                     // the same inside text
+      line(R"(\\\udc00)"),                     // after an escaped backslash
+      line(R"(\ud83d\ude00\ude00)"),           // a pair, then a low one alone
+      line("\xff"),                            // not UTF-8
+      line("\xc3\x28"),                        // a broken sequence
+      line("\xed\xa0\x80"),                    // a surrogate in UTF-8
+      line("\xc0\xaf"),                        // an overlong form
+  };
+  for (const std::string& text : malformed) {
+    std::vector<SpanRecord> spans;
+    EXPECT_FALSE(read_line_quickly(text, "f:1", spans)) << text;
+    EXPECT_TRUE(spans.empty());
+    EXPECT_TRUE(read_line_thoroughly(text, "f:1", spans).has_value()) << text;
+  }
+  const std::vector<std::pair<std::string, std::string>> well_formed = {
+      {line(R"(\ud83d\ude00)"), "\xf0\x9f\x98\x80"},      // a pair
+      {line(R"(\\udc00)"), "\\udc00"},                      // an escaped backslash, then text
+      {line(R"(\\\ud83d\ude00)"), "\\\xf0\x9f\x98\x80"},  // both
+      {line("\xc3\xa9\xe2\x82\xac"), "\xc3\xa9\xe2\x82\xac"},
+      // Both parsers end the input at a NUL byte.
+      {line("a") + std::string(1, '\0') + "trailing", "a"},
+  };
+  for (const auto& [text, name] : well_formed) {
+    const Outcome outcome = read_both_ways(text, "well formed");
+    EXPECT_TRUE(outcome.quick_accepted) << text;
+    std::vector<SpanRecord> spans;
+    ASSERT_TRUE(read_line_quickly(text, "f:1", spans)) << text;
+    EXPECT_EQ(spans[0].name, name);
+  }
+}
+
 TEST(TraceLineTest, RareShapesAreLeftToTheThoroughReader) {
   const std::string ids =
       R"("traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7")";
