@@ -517,6 +517,10 @@ class SpanLineHandler {
   int value_kinds_ = 0;
 };
 
+// The longest line whose copy each thread keeps for the next one (weft collect reads requests of
+// up to 16 MiB on a thread per connection).
+constexpr std::size_t kLongestKeptLine = std::size_t{1} << 20;
+
 // RapidJSON's handler interface, passed on to the SpanLineHandler.
 class RapidJsonEvents {
  public:
@@ -601,11 +605,19 @@ bool read_line_quickly(const std::string& line, const std::string& location,
   SpanLineHandler handler(location, spans, spare);
   RapidJsonEvents events(handler);
   rapidjson::Reader reader;
-  rapidjson::StringStream input(line.c_str());
+  // RapidJSON reads strings and white space in aligned 16-byte blocks, up to 15 bytes past the
+  // line's terminating NUL: it reads a copy with that room after it (reused while lines are
+  // short, so that reading a file allocates nothing per line).
+  thread_local std::string padded;
+  padded.reserve(line.size() + 16);
+  padded.assign(line);
+  rapidjson::StringStream input(padded.c_str());
   // Iterative: no recursion however deep the line nests. Full precision: a double is read as
   // strtod and nlohmann read it, so both readers give the same value.
   constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
-  if (!reader.Parse<kFlags>(input, events).IsError()) return true;
+  const bool read = !reader.Parse<kFlags>(input, events).IsError();
+  if (padded.capacity() > kLongestKeptLine) std::string().swap(padded);
+  if (read) return true;
   spans.erase(spans.begin() + static_cast<std::ptrdiff_t>(first_new), spans.end());
   return false;
 }
