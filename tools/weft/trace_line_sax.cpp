@@ -18,6 +18,7 @@
 #include <rapidjson/reader.h>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -565,10 +566,34 @@ int hex4_at(const std::string& text, std::size_t at) {
   return value;
 }
 
+// Whether `text` holds a byte below 0x20, looked for a word at a time (a compact JSON line has
+// none: its strings escape them).
+bool has_control_byte(std::string_view text) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  std::size_t at = 0;
+  for (; at + 8 <= text.size(); at += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + at, sizeof word);
+    if (((word - 0x20 * kOnes) & ~word & kHighBits) != 0) return true;
+  }
+  for (; at < text.size(); ++at) {
+    if (static_cast<unsigned char>(text[at]) < 0x20) return true;
+  }
+  return false;
+}
+
 // Whether RapidJSON reads `line` as nlohmann does. It checks no UTF-8 here (done at once for the
-// line instead, a word at a time while it is ASCII), and it takes an escaped low surrogate
-// (\udc00 to \udfff) that follows no escaped high one. (Both end the input at a NUL byte.)
+// line instead, a word at a time while it is ASCII); it takes an escaped low surrogate (\udc00
+// to \udfff) that follows no escaped high one; and its 16-byte string scan lets the control
+// characters 0x1a to 0x1f through unescaped (it compares with 0x19). (Both end the input at a
+// NUL byte.)
 bool rapidjson_reads_as_json(const std::string& line) {
+  if (has_control_byte(line)) {
+    for (const char c : line) {
+      if (c >= 0x1a && c <= 0x1f) return false;
+    }
+  }
   if (detail::has_non_ascii(line)) {
     std::string_view rest(line);
     while (!rest.empty()) {
