@@ -189,6 +189,37 @@ TEST(TraceLineTest, WhereTheQuickParserIsLaxTheLineReadsAsTheGrammarSays) {
   }
 }
 
+// Numbers reach the quick reader as text and are read as the thorough one (nlohmann) reads them:
+// integers that fit 64 bits as integers, the rest as strtod's double.
+TEST(TraceLineTest, NumbersAtTheEdgesReadTheSameBothWays) {
+  const std::vector<std::string> numbers = {
+      "0", "-0", "1", "-1", "9223372036854775807", "-9223372036854775808", "-9223372036854775809",
+      "18446744073709551615", "18446744073709551616", "123456789012345678901234567890", "0.1",
+      "-0.0", "2.5e3", "1E-3", "1e308", "1.7976931348623157e308", "4.9e-324", "1e-400",
+      "0.30000000000000004", "1700000000000000000.0", "17e17"};
+  for (const std::string& number : numbers) {
+    for (const std::string& field :
+         {R"("startTimeUnixNano":)" + number,
+          R"("attributes":[{"key":"d","value":{"doubleValue":)" + number + "}}]",
+          R"("attributes":[{"key":"i","value":{"intValue":)" + number + "}}]",
+          R"("kind":)" + number}) {
+      const std::string text =
+          R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736",)"
+          R"("spanId":"00f067aa0ba902b7",)" + field + "}]}]}]}";
+      read_both_ways(text, number);
+    }
+  }
+  std::vector<SpanRecord> spans;
+  ASSERT_TRUE(read_line_quickly(
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736",)"
+      R"("spanId":"00f067aa0ba902b7","startTimeUnixNano":17e17,"attributes":[{"key":"d","value":)"
+      R"({"doubleValue":0.1}},{"key":"i","value":{"intValue":-9223372036854775808}}]}]}]}]})",
+      "f:1", spans));
+  EXPECT_EQ(spans[0].start_ns, 1700000000000000000u);
+  EXPECT_EQ(spans[0].attribute("d"), "0.1");
+  EXPECT_EQ(spans[0].attribute("i"), "-9223372036854775808");
+}
+
 TEST(TraceLineTest, RareShapesAreLeftToTheThoroughReader) {
   const std::string ids =
       R"("traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7")";

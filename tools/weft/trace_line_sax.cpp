@@ -18,6 +18,7 @@
 #include <rapidjson/reader.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -529,12 +530,30 @@ class RapidJsonEvents {
 
   bool Null() { return handler_.null(); }
   bool Bool(bool value) { return handler_.boolean(value); }
-  bool Int(int value) { return handler_.number_integer(value); }
-  bool Uint(unsigned value) { return handler_.number_unsigned(value); }
-  bool Int64(std::int64_t value) { return handler_.number_integer(value); }
-  bool Uint64(std::uint64_t value) { return handler_.number_unsigned(value); }
-  bool Double(double value) { return handler_.number_float(value); }
-  bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }  // not asked for
+  // Numbers come as their text (RawNumber), read below as nlohmann reads them.
+  bool Int(int) { return false; }
+  bool Uint(unsigned) { return false; }
+  bool Int64(std::int64_t) { return false; }
+  bool Uint64(std::uint64_t) { return false; }
+  bool Double(double) { return false; }
+  // A number in JSON's syntax (RapidJSON checked it). As nlohmann: an integer that fits 64 bits
+  // (signed when negative) is one; anything else (a fraction, an exponent, a bigger integer) is
+  // the double strtod makes of it, so that both readers see the same value.
+  bool RawNumber(const char* text, rapidjson::SizeType size, bool /*copy*/) {
+    const std::string_view number(text, size);
+    if (number.find_first_of(".eE") == std::string_view::npos) {
+      if (const std::optional<Integer> integer = integer_from_text(number)) {
+        constexpr std::uint64_t kMostNegative = std::uint64_t{1} << 63;  // of INT64_MIN
+        if (!integer->negative) return handler_.number_unsigned(integer->magnitude);
+        if (integer->magnitude <= kMostNegative) {
+          return handler_.number_integer(
+              static_cast<std::int64_t>(std::uint64_t{0} - integer->magnitude));
+        }
+      }
+    }
+    const std::string copy(number);  // NUL-terminated for strtod; rare in OTLP/JSON
+    return handler_.number_float(std::strtod(copy.c_str(), nullptr));
+  }
   bool String(const char* text, rapidjson::SizeType size, bool /*copy*/) {
     return handler_.string(std::string_view(text, size));
   }
@@ -637,9 +656,9 @@ bool read_line_quickly(const std::string& line, const std::string& location,
   padded.reserve(line.size() + 16);
   padded.assign(line);
   rapidjson::StringStream input(padded.c_str());
-  // Iterative: no recursion however deep the line nests. Full precision: a double is read as
-  // strtod and nlohmann read it, so both readers give the same value.
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+  // Iterative: no recursion however deep the line nests. Numbers as text: see RawNumber.
+  constexpr unsigned kFlags =
+      rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
   const bool read = !reader.Parse<kFlags>(input, events).IsError();
   if (padded.capacity() > kLongestKeptLine) std::string().swap(padded);
   if (read) return true;
