@@ -4,9 +4,9 @@
 //
 // RapidJSON, not nlohmann (which the thorough reader uses): nlohmann's lexer takes a string a
 // byte at a time and was two thirds of weft check's time; RapidJSON scans strings 16 bytes at a
-// time. Where RapidJSON is laxer than nlohmann (it checks no UTF-8 unless asked to, at a cost,
-// and takes a lone low surrogate escape), the line is checked first or left to the thorough
-// reader.
+// time. Where RapidJSON 1.1.0 is laxer than nlohmann (see rapidjson_reads_as_json), the line is
+// checked first and left to the thorough reader, and numbers are read from their text as nlohmann
+// reads them (RawNumber).
 //
 // It accepts exactly the lines the thorough reader accepts, with the same result, or gives up:
 // it checks every value the thorough reader checks, by the same rules (trace_line_values.h), and
