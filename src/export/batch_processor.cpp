@@ -448,10 +448,12 @@ class BatchProcessor final : public detail::BuiltinProcessor {
     const std::size_t batch_size = state_->options.max_export_batch_size;
     if (ring.producer_sees_at_least(batch_size)) return true;
     const std::size_t reported =
-        ring.take_report(state_->report_step.load(std::memory_order_relaxed));
-    return reported != 0 &&
-           state_->reported_waiting.fetch_add(reported, std::memory_order_relaxed) + reported >=
-               batch_size;
+        ring.unreported(state_->report_step.load(std::memory_order_relaxed));
+    if (reported == 0) return false;
+    const std::size_t waiting =
+        state_->reported_waiting.fetch_add(reported, std::memory_order_relaxed) + reported;
+    ring.mark_reported(reported);
+    return waiting >= batch_size;
   }
 
   bool force_flush(std::chrono::milliseconds timeout) noexcept override {

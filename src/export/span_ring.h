@@ -109,14 +109,16 @@ class SpanRing {
     return produced_ - cached_consumed_ >= count;
   }
   // Producer side: the spans queued since the last report, once they are at least `step` (else
-  // 0), now noted as reported. The processor adds them up over all its queues, so that a batch's
-  // worth waiting across threads triggers an export as one thread's does (batch_processor.cpp).
-  std::size_t take_report(std::size_t step) noexcept {
-    const std::size_t unreported = produced_ - reported_;
-    if (unreported < step) return 0;
-    reported_ = produced_;
+  // 0). The processor adds them up over all its queues, so that a batch's worth waiting across
+  // threads triggers an export as one thread's does (batch_processor.cpp), and then calls
+  // mark_reported(), so that the consumer never settles spans before they were added.
+  std::size_t unreported(std::size_t step) const noexcept {
+    const std::size_t count = produced_ - reported_;
+    return count < step ? 0 : count;
+  }
+  void mark_reported(std::size_t count) noexcept {
+    reported_ += count;
     reported_shared_.store(reported_, std::memory_order_release);
-    return unreported;
   }
   // Consumer side: the reported spans consumed since the last call. Each reported span is
   // settled once, so the processor's sum stays at most what waits, and a thread that exits with
@@ -196,7 +198,7 @@ class SpanRing {
   std::size_t cached_head_ = 0;      // of producing_->head
   std::size_t produced_ = 0;         // spans published, ever
   std::size_t cached_consumed_ = 0;  // of consumed_
-  std::size_t reported_ = 0;         // spans reported, ever (see take_report)
+  std::size_t reported_ = 0;         // spans reported, ever (see unreported)
   std::atomic<std::size_t> reported_shared_{0};  // reported_, for the consumer
   // The consumer's: the segment it drains (the oldest still allocated), and its count.
   Segment* consuming_;
