@@ -34,8 +34,9 @@ bool name_in_slot(const SpanRecord& record) noexcept {
 // Whether the trace state's header holds all its members: the header is at most 512 characters,
 // and a longer trace state is shortened in it, while the span must keep every member.
 bool header_holds_trace_state(const TraceState& trace_state) noexcept {
+  if (trace_state.empty()) return true;  // the common case, without a call
   const std::string_view header = trace_state.header();
-  if (header.empty()) return trace_state.empty();
+  if (header.empty()) return false;
   const auto commas = static_cast<std::size_t>(std::count(header.begin(), header.end(), ','));
   return commas + 1 == trace_state.size();
 }
@@ -75,7 +76,8 @@ template <class Sink>
 void put_extension(Sink& sink, const SpanRecord& record) noexcept {
   put_text(sink, name_in_slot(record) ? std::string_view() : std::string_view(record.name));
   put_text(sink, record.status.message);
-  put_text(sink, record.context.trace_state.header());
+  const TraceState& trace_state = record.context.trace_state;
+  put_text(sink, trace_state.empty() ? std::string_view() : trace_state.header());
   sink.put_value(record.dropped_attributes_count);
   sink.put_value(record.dropped_events_count);
   put_attributes(sink, record.attributes);
