@@ -1,6 +1,6 @@
 // Reading one line of an OTLP/JSON lines file: the spans of one ExportTraceServiceRequest.
 //
-// Two readers that must agree. The quick one streams the line through nlohmann's SAX parser and
+// Two readers that must agree. The quick one streams the line through RapidJSON's SAX parser and
 // keeps only the span records, with no JSON document in between; it gives up on anything that is
 // not a plain, well-formed request. The thorough one builds the line as a JSON document and is the
 // reference: it decides every line the quick one gave up on, and says what is wrong with it.

@@ -17,6 +17,7 @@
 #endif
 #include <rapidjson/reader.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -552,7 +553,11 @@ class RapidJsonEvents {
       }
     }
     const std::string copy(number);  // NUL-terminated for strtod; rare in OTLP/JSON
-    return handler_.number_float(std::strtod(copy.c_str(), nullptr));
+    const double value = std::strtod(copy.c_str(), nullptr);
+    // Beyond a double's range (2e308): nlohmann refuses the line, and RapidJSON checks the
+    // exponent alone, not what it comes to with the digits before it.
+    if (!std::isfinite(value)) return false;
+    return handler_.number_float(value);
   }
   bool String(const char* text, rapidjson::SizeType size, bool /*copy*/) {
     return handler_.string(std::string_view(text, size));

@@ -1,7 +1,8 @@
 #include "trace_line_values.h"
 
-#include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 namespace weft::cli {
 
@@ -56,11 +57,11 @@ bool is_json_number(std::string_view text) {
 std::optional<DoubleText> double_from_text(std::string_view text) {
   if (text == "NaN" || text == "Infinity" || text == "-Infinity") return DoubleText{};
   if (!is_json_number(text)) return std::nullopt;
-  double number = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(number)) {
-    return std::nullopt;  // beyond a double's range
-  }
+  // Read as the readers read a number (strtod, NUL-terminated): a value too small for a double
+  // is 0 or a subnormal, as "1e-400" is as a number; one too large is refused, as it is there.
+  const std::string copy(text);
+  const double number = std::strtod(copy.c_str(), nullptr);
+  if (!std::isfinite(number)) return std::nullopt;
   return DoubleText{number};
 }
 
