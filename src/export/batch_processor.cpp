@@ -129,7 +129,10 @@ struct BatchState {
   // reports once `report_step` spans have queued since its last report (one shared write per
   // step, not per span), and the export thread settles them as it consumes. A batch's worth
   // reported wakes the export thread, so threads that each hold less than a batch, but together
-  // more, do not wait for the schedule delay (see report_step_for for how far it can lag).
+  // more, do not wait for the schedule delay (see report_step_for for how far it can lag). It can
+  // also run ahead, by under a step per thread: a report may cover spans the export thread took
+  // before it, which the next pass settles. That wakes it early with a smaller batch, never
+  // late.
   std::atomic<std::size_t> report_step{report_step_for(options.max_export_batch_size, 1)};
   std::atomic<std::size_t> reported_waiting{0};
   std::atomic<bool> wake_requested{false};
@@ -442,18 +445,20 @@ class BatchProcessor final : public detail::BuiltinProcessor {
     }
   }
 
-  // Whether a batch's worth of spans waits: in this thread's queue (exact), or in all of them
-  // together as far as they have been reported.
+  // Whether a batch's worth of spans waits: in all the queues together, as far as they have been
+  // reported, or in this thread's queue (exact). The report comes first whatever this queue
+  // holds, so that it never covers more than a step's worth of spans.
   bool batch_is_waiting(detail::SpanRing& ring) noexcept {
     const std::size_t batch_size = state_->options.max_export_batch_size;
-    if (ring.producer_sees_at_least(batch_size)) return true;
-    const std::size_t reported =
-        ring.unreported(state_->report_step.load(std::memory_order_relaxed));
-    if (reported == 0) return false;
-    const std::size_t waiting =
-        state_->reported_waiting.fetch_add(reported, std::memory_order_relaxed) + reported;
-    ring.mark_reported(reported);
-    return waiting >= batch_size;
+    bool waiting = false;
+    if (const std::size_t reported =
+            ring.unreported(state_->report_step.load(std::memory_order_relaxed))) {
+      waiting = state_->reported_waiting.fetch_add(reported, std::memory_order_relaxed) +
+                    reported >=
+                batch_size;
+      ring.mark_reported(reported);
+    }
+    return waiting || ring.producer_sees_at_least(batch_size);
   }
 
   bool force_flush(std::chrono::milliseconds timeout) noexcept override {

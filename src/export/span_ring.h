@@ -121,7 +121,8 @@ class SpanRing {
     reported_shared_.store(reported_, std::memory_order_release);
   }
   // Consumer side: the reported spans consumed since the last call. Each reported span is
-  // settled once, so the processor's sum stays at most what waits, and a thread that exits with
+  // settled once, so the processor's sum never drifts (it runs ahead of what waits only by
+  // spans taken before their report, until this is next called), and a thread that exits with
   // spans it never reported leaves nothing behind in it.
   std::size_t settle_reported() noexcept {
     const std::size_t settled = std::min(reported_shared_.load(std::memory_order_acquire),
