@@ -76,6 +76,19 @@ struct BatchFixture {
     }
   }
 
+  // Waits (up to 5 s) until at least `count` distinct spans were exported; returns how many.
+  std::size_t wait_for_exported_spans(std::size_t count) {
+    for (int attempt = 0; attempt < 500; ++attempt) {
+      {
+        std::lock_guard<std::mutex> lock(exported->mutex);
+        if (exported->names.size() >= count) return exported->names.size();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::lock_guard<std::mutex> lock(exported->mutex);
+    return exported->names.size();
+  }
+
   void block(bool blocked) {
     {
       std::lock_guard<std::mutex> lock(exported->mutex);
@@ -112,15 +125,7 @@ TEST(BatchProcessorTest, ExportsWithoutFlushOnceABatchIsFull) {
   BatchFixture fixture(batch);
   Tracer tracer = fixture.provider->tracer("test");
   for (int i = 0; i < 10; ++i) tracer.start_span("s" + std::to_string(i)).end();
-  for (int attempt = 0; attempt < 500; ++attempt) {
-    {
-      std::lock_guard<std::mutex> lock(fixture.exported->mutex);
-      if (fixture.exported->names.size() == 10) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  std::lock_guard<std::mutex> lock(fixture.exported->mutex);
-  EXPECT_EQ(fixture.exported->names.size(), 10u);
+  EXPECT_EQ(fixture.wait_for_exported_spans(10), 10u);
 }
 
 // The specification's trigger is the queue holding a batch's worth of spans; weft's queue is one
@@ -152,14 +157,7 @@ TEST(BatchProcessorTest, ABatchsWorthAcrossThreadsIsExportedThoughNoThreadHoldsO
     std::unique_lock<std::mutex> lock(mutex);
     changed.wait(lock, [&] { return threads_done == 4; });
   }
-  std::size_t exported = 0;
-  for (int attempt = 0; attempt < 500 && exported < 100; ++attempt) {
-    {
-      std::lock_guard<std::mutex> lock(fixture.exported->mutex);
-      exported = fixture.exported->names.size();
-    }
-    if (exported < 100) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  const std::size_t exported = fixture.wait_for_exported_spans(100);
   {
     std::lock_guard<std::mutex> lock(mutex);
     release = true;
@@ -185,13 +183,8 @@ TEST(BatchProcessorTest, QueuesOfExitedThreadsAreExportedOnceABatchOfThemHaveExi
   for (int i = 0; i < 120; ++i) {
     std::thread([&tracer, i] { tracer.start_span("request-" + std::to_string(i)).end(); }).join();
   }
-  std::size_t exported = 0;
-  for (int attempt = 0; attempt < 500 && exported < 100; ++attempt) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    std::lock_guard<std::mutex> lock(fixture.exported->mutex);
-    exported = fixture.exported->names.size();
-  }
-  EXPECT_GE(exported, 100u) << "two batches' worth of threads have exited";
+  EXPECT_GE(fixture.wait_for_exported_spans(100), 100u)
+      << "two batches' worth of threads have exited";
   ASSERT_TRUE(fixture.provider->force_flush(std::chrono::seconds(10)));
   std::lock_guard<std::mutex> lock(fixture.exported->mutex);
   EXPECT_EQ(fixture.exported->names.size(), 120u);

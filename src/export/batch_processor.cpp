@@ -106,6 +106,15 @@ struct BatchState {
   BatchState(const BatchState&) = delete;
   BatchState& operator=(const BatchState&) = delete;
 
+  // Called with `mutex` held whenever `rings` changes. Stored only when it changes: every span
+  // end reads it, and a store would take its cache line from the producers' cores.
+  void recount_report_step() noexcept {
+    const std::size_t step = report_step_for(options.max_export_batch_size, rings.size());
+    if (report_step.load(std::memory_order_relaxed) != step) {
+      report_step.store(step, std::memory_order_relaxed);
+    }
+  }
+
   // Called by ExitNotice, with its mutex held (so the BatchState is not being destroyed).
   void producer_exited() noexcept {
     if (exited_producers.fetch_add(1, std::memory_order_relaxed) + 1 <
@@ -227,8 +236,7 @@ class BatchExportLoop {
                                                          std::make_move_iterator(rings.end()));
     rings.erase(finished, rings.end());
     for (const auto& ring : taken) settle(*ring);
-    state_->report_step.store(report_step_for(state_->options.max_export_batch_size, rings.size()),
-                              std::memory_order_relaxed);
+    state_->recount_report_step();
     // Exited threads whose queues still hold spans (ended since the snapshot) count towards the
     // next early wake-up.
     const auto waiting = std::count_if(
@@ -580,9 +588,7 @@ class BatchProcessor final : public detail::BuiltinProcessor {
       {
         std::lock_guard<std::mutex> lock(state_->mutex);
         state_->rings.push_back(ring);
-        state_->report_step.store(
-            report_step_for(state_->options.max_export_batch_size, state_->rings.size()),
-            std::memory_order_relaxed);
+        state_->recount_report_step();
       }
       rings.emplace_back(state_->id, ring);
       return ring.get();

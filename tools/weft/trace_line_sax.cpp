@@ -17,9 +17,7 @@
 #endif
 #include <rapidjson/reader.h>
 
-#include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -552,12 +550,10 @@ class RapidJsonEvents {
         }
       }
     }
-    const std::string copy(number);  // NUL-terminated for strtod; rare in OTLP/JSON
-    const double value = std::strtod(copy.c_str(), nullptr);
-    // Beyond a double's range (2e308): nlohmann refuses the line, and RapidJSON checks the
-    // exponent alone, not what it comes to with the digits before it.
-    if (!std::isfinite(value)) return false;
-    return handler_.number_float(value);
+    // Beyond a double's range (2e308) there is none: nlohmann refuses the line, and RapidJSON
+    // checks the exponent alone, not what it comes to with the digits before it.
+    const std::optional<double> value = double_from_number(number);
+    return value && handler_.number_float(*value);
   }
   bool String(const char* text, rapidjson::SizeType size, bool /*copy*/) {
     return handler_.string(std::string_view(text, size));
@@ -618,18 +614,7 @@ bool rapidjson_reads_as_json(const std::string& line) {
       if (c >= 0x1a && c <= 0x1f) return false;
     }
   }
-  if (detail::has_non_ascii(line)) {
-    std::string_view rest(line);
-    while (!rest.empty()) {
-      if (static_cast<unsigned char>(rest.front()) < 0x80) {
-        rest.remove_prefix(1);
-        continue;
-      }
-      const std::size_t length = detail::utf8_sequence_length(rest);
-      if (length == 0) return false;
-      rest.remove_prefix(length);
-    }
-  }
+  if (!detail::is_valid_utf8(line)) return false;
   // Escapes, left to right, so that an escaped backslash is never taken for the start of one.
   std::size_t high_surrogate_end = std::string::npos;  // where the last \ud800-\udbff ended
   for (std::size_t at = line.find('\\'); at != std::string::npos;) {

@@ -54,15 +54,20 @@ bool is_json_number(std::string_view text) {
 
 }  // namespace
 
+std::optional<double> double_from_number(std::string_view number) {
+  const std::string copy(number);  // NUL-terminated for strtod; rare in OTLP/JSON
+  const double value = std::strtod(copy.c_str(), nullptr);
+  if (!std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
 std::optional<DoubleText> double_from_text(std::string_view text) {
   if (text == "NaN" || text == "Infinity" || text == "-Infinity") return DoubleText{};
   if (!is_json_number(text)) return std::nullopt;
-  // Read as the readers read a number (strtod, NUL-terminated): a value too small for a double
-  // is 0 or a subnormal, as "1e-400" is as a number; one too large is refused, as it is there.
-  const std::string copy(text);
-  const double number = std::strtod(copy.c_str(), nullptr);
-  if (!std::isfinite(number)) return std::nullopt;
-  return DoubleText{number};
+  // Read as a number is: "1e-400" is 0 either way, and "2e308" is refused either way.
+  const std::optional<double> number = double_from_number(text);
+  if (!number) return std::nullopt;
+  return DoubleText{*number};
 }
 
 std::optional<Integer> integer_from_double(double number) {

@@ -40,6 +40,9 @@ struct DoubleText {
   std::optional<double> number;  // unset for the three names
 };
 std::optional<DoubleText> double_from_text(std::string_view text);
+// The double of a number in JSON's syntax, as both readers read it (strtod: a value too small
+// for a double is 0 or a subnormal), or nothing when it is beyond a double's range.
+std::optional<double> double_from_number(std::string_view number);
 
 enum class IdForm {
   kValid,     // `digits` hex digits, not all zero: now in lowercase
