@@ -263,6 +263,13 @@ class BatchExportLoop {
       std::size_t copies = 0;
       const auto take = [&](const detail::QueuedSpan& slot, const detail::SlotRun& extension) {
         if (slot.record != nullptr) {
+          try {
+            detail::settle_attribute_bytes(*slot.record);
+          } catch (...) {  // out of memory: the span is lost, and counted
+            detail::count(detail::counters().spans_export_failed);
+            detail::recycle_record(slot.record);
+            return;
+          }
           records_.push_back(slot.record);
           view_.push_back(slot.record);
         } else {
@@ -425,6 +432,9 @@ class BatchProcessor final : public detail::BuiltinProcessor {
       state_->accepting.store(false, std::memory_order_release);
     }
   }
+
+  // The queue holds a span's attributes in the layout a record can keep them in (span_extension.h).
+  bool takes_attribute_bytes() const noexcept override { return true; }
 
   void on_end(FinishedSpan span) noexcept override {
     if (!span->context.is_sampled()) return;

@@ -8,7 +8,7 @@
 //   u32 event count, events: u32 name length, name bytes, u64 time, u32 dropped attributes,
 //                            u32 attribute count, attributes
 //   attribute: u32 key length, key bytes, u8 type, value (bool: u8; int64, double: 8 bytes;
-//              string: u32 length, bytes)
+//              string: u32 length, bytes), as a span keeps them in AttributeBytes
 #include "export/span_extension.h"
 
 #include <algorithm>
@@ -19,13 +19,12 @@
 #include <type_traits>
 
 #include "runtime/short_text.h"
+#include "trace/attribute_bytes.h"
 
 namespace weft::detail {
 namespace {
 
 constexpr std::size_t kSlotBytes = sizeof(QueuedSpan);
-
-enum class ValueType : std::uint8_t { kBool = 0, kInt = 1, kDouble = 2, kString = 3 };
 
 bool name_in_slot(const SpanRecord& record) noexcept {
   return record.name.size() <= QueuedSpan::kInlineName;
@@ -55,16 +54,16 @@ void put_attributes(Sink& sink, const Attributes& attributes) noexcept {
   for (const KeyValue& attribute : attributes) {
     put_text(sink, attribute.key);
     if (const auto* text = std::get_if<std::string>(&attribute.value)) {
-      sink.put_value(ValueType::kString);
+      sink.put_value(AttributeType::kString);
       put_text(sink, *text);
     } else if (const auto* number = std::get_if<std::int64_t>(&attribute.value)) {
-      sink.put_value(ValueType::kInt);
+      sink.put_value(AttributeType::kInt);
       sink.put_value(*number);
     } else if (const auto* real = std::get_if<double>(&attribute.value)) {
-      sink.put_value(ValueType::kDouble);
+      sink.put_value(AttributeType::kDouble);
       sink.put_value(*real);
     } else if (const auto* flag = std::get_if<bool>(&attribute.value)) {
-      sink.put_value(ValueType::kBool);
+      sink.put_value(AttributeType::kBool);
       sink.put_value(static_cast<std::uint8_t>(*flag));
     } else {
       sink.refuse();
@@ -80,7 +79,14 @@ void put_extension(Sink& sink, const SpanRecord& record) noexcept {
   put_text(sink, trace_state.empty() ? std::string_view() : trace_state.header());
   sink.put_value(record.dropped_attributes_count);
   sink.put_value(record.dropped_events_count);
-  put_attributes(sink, record.attributes);
+  if (record.attributes_as_bytes) {
+    // Already in the layout below.
+    const std::string_view bytes = record.attribute_bytes.bytes();
+    sink.put_value(record.attribute_bytes.count());
+    sink.put(bytes.data(), bytes.size());
+  } else {
+    put_attributes(sink, record.attributes);
+  }
   sink.put_value(static_cast<std::uint32_t>(record.events.size()));
   for (const Event& event : record.events) {
     put_text(sink, event.name);
@@ -259,20 +265,20 @@ class RunReader {
     attributes.resize(take_value<std::uint32_t>());
     for (KeyValue& attribute : attributes) {
       take_text(attribute.key);
-      switch (take_value<ValueType>()) {
-        case ValueType::kString: {
+      switch (take_value<AttributeType>()) {
+        case AttributeType::kString: {
           auto* text = std::get_if<std::string>(&attribute.value);
           if (text == nullptr) text = &attribute.value.emplace<std::string>();
           take_text(*text);
           break;
         }
-        case ValueType::kInt:
+        case AttributeType::kInt:
           attribute.value.emplace<std::int64_t>(take_value<std::int64_t>());
           break;
-        case ValueType::kDouble:
+        case AttributeType::kDouble:
           attribute.value.emplace<double>(take_value<double>());
           break;
-        case ValueType::kBool:
+        case AttributeType::kBool:
           attribute.value.emplace<bool>(take_value<std::uint8_t>() != 0);
           break;
       }
@@ -295,9 +301,10 @@ class RunReader {
 std::size_t extension_slots_for(const SpanRecord& record) noexcept {
   if (!record.links.empty() || record.dropped_links_count != 0) return kQueueAsRecord;
   if (!header_holds_trace_state(record.context.trace_state)) return kQueueAsRecord;
-  if (record.attributes.empty() && record.events.empty() && record.status.message.empty() &&
-      record.dropped_attributes_count == 0 && record.dropped_events_count == 0 &&
-      record.context.trace_state.empty() && name_in_slot(record)) {
+  if (record.attributes.empty() && record.attribute_bytes.empty() && record.events.empty() &&
+      record.status.message.empty() && record.dropped_attributes_count == 0 &&
+      record.dropped_events_count == 0 && record.context.trace_state.empty() &&
+      name_in_slot(record)) {
     return 0;
   }
   ByteCounter counter;

@@ -13,6 +13,7 @@
 #include "runtime/process_info.h"
 #include "sdk/provider_state.h"
 #include "trace/attribute_limits.h"
+#include "trace/record_attributes.h"
 #include "trace/record_pool.h"
 #include "trace/span_record.h"
 
@@ -42,31 +43,55 @@ Span& Span::operator=(Span&& other) noexcept {
 }
 
 void Span::set_attribute_value(std::string_view key, AttributeValue&& value) {
-  const SpanLimits& limits = limits_of(*record_);
-  detail::put_attribute(record_->attributes, record_->dropped_attributes_count, key,
-                        std::move(value), limits.attribute_count, limits.attribute_value_length);
+  detail::put_record_attribute(*record_, key, std::move(value), limits_of(*record_));
 }
 
+// The scalar and string setters keep to the record's own form (SpanRecord::attributes_as_bytes)
+// without building an AttributeValue.
 void Span::set_bool_attribute(std::string_view key, bool value) {
-  detail::put_attribute_as<bool>(record_->attributes, record_->dropped_attributes_count, key, value,
-                                 limits_of(*record_).attribute_count);
+  detail::SpanRecord& record = *record_;
+  const std::size_t max_count = limits_of(record).attribute_count;
+  if (record.attributes_as_bytes) {
+    record.attribute_bytes.put_bool(key, value, max_count, record.dropped_attributes_count);
+  } else {
+    detail::put_attribute_as<bool>(record.attributes, record.dropped_attributes_count, key, value,
+                                   max_count);
+  }
 }
 
 void Span::set_int_attribute(std::string_view key, std::int64_t value) {
-  detail::put_attribute_as<std::int64_t>(record_->attributes, record_->dropped_attributes_count,
-                                         key, value, limits_of(*record_).attribute_count);
+  detail::SpanRecord& record = *record_;
+  const std::size_t max_count = limits_of(record).attribute_count;
+  if (record.attributes_as_bytes) {
+    record.attribute_bytes.put_int(key, value, max_count, record.dropped_attributes_count);
+  } else {
+    detail::put_attribute_as<std::int64_t>(record.attributes, record.dropped_attributes_count, key,
+                                           value, max_count);
+  }
 }
 
 void Span::set_double_attribute(std::string_view key, double value) {
-  detail::put_attribute_as<double>(record_->attributes, record_->dropped_attributes_count, key,
-                                   value, limits_of(*record_).attribute_count);
+  detail::SpanRecord& record = *record_;
+  const std::size_t max_count = limits_of(record).attribute_count;
+  if (record.attributes_as_bytes) {
+    record.attribute_bytes.put_double(key, value, max_count, record.dropped_attributes_count);
+  } else {
+    detail::put_attribute_as<double>(record.attributes, record.dropped_attributes_count, key, value,
+                                     max_count);
+  }
 }
 
 void Span::set_string_attribute(std::string_view key, std::string_view value) {
-  const SpanLimits& limits = limits_of(*record_);
-  detail::put_attribute_as<std::string>(
-      record_->attributes, record_->dropped_attributes_count, key,
-      detail::truncated_text(value, limits.attribute_value_length), limits.attribute_count);
+  detail::SpanRecord& record = *record_;
+  const SpanLimits& limits = limits_of(record);
+  const std::string_view kept = detail::truncated_text(value, limits.attribute_value_length);
+  if (record.attributes_as_bytes) {
+    record.attribute_bytes.put_string(key, kept, limits.attribute_count,
+                                      record.dropped_attributes_count);
+  } else {
+    detail::put_attribute_as<std::string>(record.attributes, record.dropped_attributes_count, key,
+                                          kept, limits.attribute_count);
+  }
 }
 
 Span& Span::set_attributes(std::initializer_list<KeyValue> attributes) {

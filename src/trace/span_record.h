@@ -2,6 +2,7 @@
 // Records are recycled through record_pool.h, so their vectors and strings keep their capacity.
 #pragma once
 
+#include "trace/attribute_bytes.h"
 #include "weft/span_data.h"
 
 namespace weft::detail {
@@ -16,6 +17,20 @@ struct SpanRecord final : SpanData {
   // Which thread name `thread_name` holds (ThreadState::thread_name_serial); 0 when unknown. A
   // recycled record keeps its name, so the start path copies the name only when this differs.
   std::uint64_t thread_name_serial = 0;
+  // Whether the span's attributes are kept in `attribute_bytes` (and `attributes` stays empty):
+  // set at the start of a span whose only processor is a batch processor, which copies the bytes
+  // into its queue as they are (attribute_bytes.h). Cleared when the span is given an array value
+  // or is queued as its record: settle_attribute_bytes() then moves them into `attributes`.
+  bool attributes_as_bytes = false;
+  AttributeBytes attribute_bytes;
 };
+
+// Moves the attributes of a record that kept them as bytes into its `attributes`, for good.
+// Throws std::bad_alloc only, and then changes nothing.
+inline void settle_attribute_bytes(SpanRecord& record) {
+  if (!record.attributes_as_bytes) return;
+  record.attribute_bytes.move_to(record.attributes);
+  record.attributes_as_bytes = false;
+}
 
 }  // namespace weft::detail

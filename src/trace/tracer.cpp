@@ -10,6 +10,7 @@
 #include "runtime/thread_state.h"
 #include "sdk/provider_state.h"
 #include "trace/attribute_limits.h"
+#include "trace/record_attributes.h"
 #include "trace/record_pool.h"
 #include "trace/span_record.h"
 
@@ -30,8 +31,7 @@ const Context& choose_parent(const StartSpanOptions* options, const detail::Thre
 void add_start_attributes(detail::SpanRecord& record, const Attributes& attributes,
                           const SpanLimits& limits) {
   for (const KeyValue& attribute : attributes) {
-    detail::put_attribute(record.attributes, record.dropped_attributes_count, attribute.key,
-                          attribute.value, limits.attribute_count, limits.attribute_value_length);
+    detail::put_record_attribute(record, attribute.key, attribute.value, limits);
   }
 }
 
@@ -219,6 +219,7 @@ detail::SpanRecord* Tracer::start_recording(std::string_view name,
   if (!detail::same_text(record->name, name)) record->name.assign(name);
   record->kind = options != nullptr ? options->kind : SpanKind::kInternal;
   record->thread_id = thread.thread_id;
+  record->attributes_as_bytes = provider.attributes_as_bytes;
   // A recycled record was mostly last used by this thread: its name is usually already right
   // (unless a processor of the application may have changed it).
   if (record->thread_name_serial != thread.thread_name_serial || !provider.thread_names_trusted) {
