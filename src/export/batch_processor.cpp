@@ -265,6 +265,7 @@ class BatchExportLoop {
         if (slot.record != nullptr) {
           try {
             detail::settle_attribute_bytes(*slot.record);
+            detail::settle_event_bytes(*slot.record);
           } catch (...) {  // out of memory: the span is lost, and counted
             detail::count(detail::counters().spans_export_failed);
             detail::recycle_record(slot.record);
@@ -433,8 +434,9 @@ class BatchProcessor final : public detail::BuiltinProcessor {
     }
   }
 
-  // The queue holds a span's attributes in the layout a record can keep them in (span_extension.h).
-  bool takes_attribute_bytes() const noexcept override { return true; }
+  // The queue holds a span's attributes and events in the layout a record can keep them in
+  // (span_extension.h).
+  bool takes_span_bytes() const noexcept override { return true; }
 
   void on_end(FinishedSpan span) noexcept override {
     if (!span->context.is_sampled()) return;

@@ -68,10 +68,11 @@ inline bool slot_can_hold_origin(const SpanRecord& record) noexcept {
 // Whether `record` is plain: it fits in one slot, with nothing in the slots after it.
 inline bool fits_in_slot(const SpanRecord& record) noexcept {
   return record.name.size() <= QueuedSpan::kInlineName && record.attributes.empty() &&
-         record.attribute_bytes.empty() && record.events.empty() && record.links.empty() &&
-         record.status.message.empty() && record.context.trace_state.empty() &&
-         record.dropped_attributes_count == 0 && record.dropped_events_count == 0 &&
-         record.dropped_links_count == 0 && slot_can_hold_origin(record);
+         record.attribute_bytes.empty() && record.events.empty() && record.event_bytes.empty() &&
+         record.links.empty() && record.status.message.empty() &&
+         record.context.trace_state.empty() && record.dropped_attributes_count == 0 &&
+         record.dropped_events_count == 0 && record.dropped_links_count == 0 &&
+         slot_can_hold_origin(record);
 }
 
 // Copies the fixed fields of `record` into `slot`, followed by `extension_slots` slots of its

@@ -87,6 +87,12 @@ void put_extension(Sink& sink, const SpanRecord& record) noexcept {
   } else {
     put_attributes(sink, record.attributes);
   }
+  if (record.events_as_bytes) {
+    const std::string_view bytes = record.event_bytes.bytes();
+    sink.put_value(record.event_bytes.count());
+    sink.put(bytes.data(), bytes.size());
+    return;
+  }
   sink.put_value(static_cast<std::uint32_t>(record.events.size()));
   for (const Event& event : record.events) {
     put_text(sink, event.name);
@@ -302,9 +308,9 @@ std::size_t extension_slots_for(const SpanRecord& record) noexcept {
   if (!record.links.empty() || record.dropped_links_count != 0) return kQueueAsRecord;
   if (!header_holds_trace_state(record.context.trace_state)) return kQueueAsRecord;
   if (record.attributes.empty() && record.attribute_bytes.empty() && record.events.empty() &&
-      record.status.message.empty() && record.dropped_attributes_count == 0 &&
-      record.dropped_events_count == 0 && record.context.trace_state.empty() &&
-      name_in_slot(record)) {
+      record.event_bytes.empty() && record.status.message.empty() &&
+      record.dropped_attributes_count == 0 && record.dropped_events_count == 0 &&
+      record.context.trace_state.empty() && name_in_slot(record)) {
     return 0;
   }
   ByteCounter counter;

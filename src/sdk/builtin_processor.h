@@ -13,10 +13,10 @@ class BuiltinProcessor : public SpanProcessor {
   // Whether on_start does anything: when no configured processor needs it, the span start path
   // skips the call.
   virtual bool watches_starts() const noexcept { return false; }
-  // Whether on_end reads a span's attributes as SpanRecord::attribute_bytes when the record keeps
-  // them so, instead of SpanData::attributes. Only a provider whose one processor says so has its
-  // spans keep them so.
-  virtual bool takes_attribute_bytes() const noexcept { return false; }
+  // Whether on_end reads a span's attributes and events as SpanRecord::attribute_bytes and
+  // event_bytes when the record keeps them so, instead of SpanData::attributes and events. Only a
+  // provider whose one processor says so has its spans keep them so.
+  virtual bool takes_span_bytes() const noexcept { return false; }
 };
 
 }  // namespace weft::detail

@@ -65,7 +65,7 @@ TracerProvider::TracerProvider(Config config)
       if (builtin == nullptr || builtin->watches_starts()) state_->starts_watched = true;
     }
     const auto* only = dynamic_cast<const detail::BuiltinProcessor*>(state_->processor.get());
-    state_->attributes_as_bytes = only != nullptr && only->takes_attribute_bytes();
+    state_->spans_as_bytes = only != nullptr && only->takes_span_bytes();
   }
   register_provider(state_.get());
 }
@@ -101,7 +101,7 @@ void detail::relay_in_forked_child(TracerProvider& provider,
                                    std::shared_ptr<SpanProcessor> relay) noexcept {
   // Only this thread exists in the child yet, so the processor can be swapped in place.
   provider.state_->starts_watched = true;  // the relay sends every span's start
-  provider.state_->attributes_as_bytes = false;
+  provider.state_->spans_as_bytes = false;
   std::shared_ptr<SpanProcessor> previous = std::exchange(provider.state_->processor, relay);
   if (previous) previous->shutdown(std::chrono::milliseconds(100));
 }

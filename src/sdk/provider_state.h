@@ -35,9 +35,9 @@ struct ProviderState {
   bool thread_names_trusted = false;
   // Some processor does something in on_start (a processor of the application, or the relay).
   bool starts_watched = true;
-  // The one processor is a batch processor, which takes a span's attributes as the bytes its queue
-  // holds: spans keep them so while recorded (SpanRecord::attributes_as_bytes).
-  bool attributes_as_bytes = false;
+  // The one processor is a batch processor, which takes a span's attributes and events as the
+  // bytes its queue holds: spans keep them so while recorded (SpanRecord::attributes_as_bytes).
+  bool spans_as_bytes = false;
   std::atomic<bool> shut_down{false};
 
   std::mutex tracers_mutex;

@@ -1,24 +1,14 @@
 #include "trace/attribute_bytes.h"
 
-#include <algorithm>
+#include "trace/attribute_limits.h"
 
 namespace weft::detail {
 
-AttributeBytes& AttributeBytes::operator=(const AttributeBytes& other) {
-  if (this != &other) {
-    reserve(other.size_);
-    if (other.size_ != 0) std::memcpy(data_.get(), other.data_.get(), other.size_);
-    size_ = other.size_;
-    count_ = other.count_;
-    key_bits_ = other.key_bits_;
-  }
-  return *this;
-}
-
 std::size_t AttributeBytes::find(std::string_view key) const noexcept {
-  const char* data = data_.get();
+  const char* data = buffer_.data();
+  const std::size_t size = buffer_.size();
   std::size_t at = 0;
-  while (at < size_) {
+  while (at < size) {
     std::uint32_t key_size;
     std::memcpy(&key_size, data + at, sizeof key_size);
     const char* entry_key = data + at + sizeof key_size;
@@ -27,33 +17,39 @@ std::size_t AttributeBytes::find(std::string_view key) const noexcept {
     at = static_cast<std::size_t>(value - data) + 1 +
          attribute_value_size(static_cast<AttributeType>(value[0]), value + 1);
   }
-  return size_;
+  return kNotFound;
 }
 
 char* AttributeBytes::replace_value(std::size_t at, std::size_t new_size) {
-  const char* old = data_.get() + at;
+  const char* old = buffer_.data() + at;
   const std::size_t old_size =
       1 + attribute_value_size(static_cast<AttributeType>(old[0]), old + 1);
-  if (old_size == new_size) return data_.get() + at;
-  const std::size_t rest = size_ - at - old_size;
-  char* data = reserve(size_ - old_size + new_size);
-  std::memmove(data + at + new_size, data + at + old_size, rest);
-  size_ = size_ - old_size + new_size;
-  return data + at;
+  if (old_size == new_size) return buffer_.data() + at;
+  return buffer_.resize_at(at, old_size, new_size);
 }
 
-void AttributeBytes::grow(std::size_t size) {
-  const std::size_t capacity = std::max({size, 2 * capacity_, std::size_t{128}});
-  std::unique_ptr<char[]> data(new char[capacity]);
-  if (size_ != 0) std::memcpy(data.get(), data_.get(), size_);
-  data_ = std::move(data);
-  capacity_ = capacity;
+bool AttributeBytes::put_value(std::string_view key, const AttributeValue& value,
+                               std::size_t max_count, std::size_t max_length,
+                               std::uint32_t& dropped) {
+  if (const auto* text = std::get_if<std::string>(&value)) {
+    put_string(key, truncated_text(*text, max_length), max_count, dropped);
+  } else if (const auto* number = std::get_if<std::int64_t>(&value)) {
+    put_int(key, *number, max_count, dropped);
+  } else if (const auto* real = std::get_if<double>(&value)) {
+    put_double(key, *real, max_count, dropped);
+  } else if (const auto* flag = std::get_if<bool>(&value)) {
+    put_bool(key, *flag, max_count, dropped);
+  } else {
+    return false;
+  }
+  return true;
 }
 
 void AttributeBytes::move_to(Attributes& out) {
   const std::size_t had = out.size();
   try {
-    append_to(out);
+    out.reserve(had + count_);
+    append_attributes(buffer_.data(), count_, out);
   } catch (...) {
     out.resize(had);  // all or nothing: the attributes stay here
     throw;
@@ -61,14 +57,11 @@ void AttributeBytes::move_to(Attributes& out) {
   clear();
 }
 
-void AttributeBytes::append_to(Attributes& out) const {
-  out.reserve(out.size() + count_);
-  const char* data = data_.get();
-  std::size_t at = 0;
-  while (at < size_) {
+const char* append_attributes(const char* at, std::uint32_t count, Attributes& out) {
+  for (std::uint32_t i = 0; i < count; ++i) {
     std::uint32_t key_size;
-    std::memcpy(&key_size, data + at, sizeof key_size);
-    const std::string_view key(data + at + sizeof key_size, key_size);
+    std::memcpy(&key_size, at, sizeof key_size);
+    const std::string_view key(at + sizeof key_size, key_size);
     const char* value = key.data() + key_size;
     const auto type = static_cast<AttributeType>(value[0]);
     switch (type) {
@@ -95,8 +88,9 @@ void AttributeBytes::append_to(Attributes& out) const {
         break;
       }
     }
-    at = static_cast<std::size_t>(value - data) + 1 + attribute_value_size(type, value + 1);
+    at = value + 1 + attribute_value_size(type, value + 1);
   }
+  return at;
 }
 
 }  // namespace weft::detail

@@ -13,10 +13,10 @@
 
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <string_view>
 
 #include "runtime/short_text.h"
+#include "trace/byte_buffer.h"
 #include "weft/attributes.h"
 
 namespace weft::detail {
@@ -25,18 +25,12 @@ enum class AttributeType : std::uint8_t { kBool = 0, kInt = 1, kDouble = 2, kStr
 
 class AttributeBytes {
  public:
-  AttributeBytes() = default;
-  AttributeBytes(const AttributeBytes& other) { *this = other; }
-  AttributeBytes& operator=(const AttributeBytes& other);
-  AttributeBytes(AttributeBytes&&) noexcept = default;
-  AttributeBytes& operator=(AttributeBytes&&) noexcept = default;
-
   bool empty() const noexcept { return count_ == 0; }
   std::uint32_t count() const noexcept { return count_; }
-  std::string_view bytes() const noexcept { return {data_.get(), size_}; }
+  std::string_view bytes() const noexcept { return {buffer_.data(), buffer_.size()}; }
   // Keeps the memory for the record's next span.
   void clear() noexcept {
-    size_ = 0;
+    buffer_.clear();
     count_ = 0;
     key_bits_ = 0;
   }
@@ -62,6 +56,11 @@ class AttributeBytes {
     put(key, AttributeType::kString, &length, sizeof length, value, max_count, dropped);
   }
 
+  // The same for any value: false, with nothing changed, for an array value, which has no layout
+  // here. A string is cut to `max_length` characters.
+  bool put_value(std::string_view key, const AttributeValue& value, std::size_t max_count,
+                 std::size_t max_length, std::uint32_t& dropped);
+
   // Appends the attributes to `out`, in their order, and clears them; if that throws, `out` and
   // the attributes are as they were.
   void move_to(Attributes& out);
@@ -75,8 +74,8 @@ class AttributeBytes {
     char* value;
     const std::uint64_t key_bit = bit_of(key);
     // A key whose bit is not set is not there: most keys are new, and take no search.
-    const std::size_t at = (key_bits_ & key_bit) != 0 ? find(key) : size_;
-    if (at != size_) {
+    const std::size_t at = (key_bits_ & key_bit) != 0 ? find(key) : kNotFound;
+    if (at != kNotFound) {
       value = replace_value(at + sizeof(std::uint32_t) + key.size(), value_size);
     } else if (count_ >= max_count) {
       ++dropped;
@@ -84,11 +83,10 @@ class AttributeBytes {
     } else {
       const auto key_size = static_cast<std::uint32_t>(key.size());
       const std::size_t entry_size = sizeof key_size + key_size + value_size;
-      char* entry = reserve(size_ + entry_size) + size_;
+      char* entry = buffer_.extend(entry_size);
       std::memcpy(entry, &key_size, sizeof key_size);
       copy_short_text(key.data(), key_size, entry + sizeof key_size);
       value = entry + sizeof key_size + key_size;
-      size_ += entry_size;
       ++count_;
       key_bits_ |= key_bit;
     }
@@ -120,25 +118,20 @@ class AttributeBytes {
         (head ^ (tail * 0x9e3779b97f4a7c15ULL) ^ size) * 0xff51afd7ed558ccdULL;
     return std::uint64_t{1} << (mixed >> 58);
   }
-  // Where the attribute under `key` starts, or size_ when there is none.
+  // Where the attribute under `key` starts, or kNotFound.
+  static constexpr std::size_t kNotFound = ~std::size_t{0};
   std::size_t find(std::string_view key) const noexcept;
   // Where a value part of `new_size` bytes goes in place of the one at `at`: the same place when
   // the sizes agree, else the attributes after it move.
   char* replace_value(std::size_t at, std::size_t new_size);
-  // Room for `size` bytes in all.
-  char* reserve(std::size_t size) {
-    if (__builtin_expect(size > capacity_, 0)) grow(size);
-    return data_.get();
-  }
-  void grow(std::size_t size);
-  void append_to(Attributes& out) const;
 
-  std::unique_ptr<char[]> data_;
-  std::size_t size_ = 0;
-  std::size_t capacity_ = 0;
+  ByteBuffer buffer_;
   std::uint32_t count_ = 0;
   std::uint64_t key_bits_ = 0;  // bit_of() of every key there
 };
+
+// Appends to `out` the `count` attributes laid out from `at` on; returns where they end.
+const char* append_attributes(const char* at, std::uint32_t count, Attributes& out);
 
 // The size of a value of `type` whose bytes (after the type byte) start at `value`.
 inline std::size_t attribute_value_size(AttributeType type, const char* value) noexcept {

@@ -40,6 +40,7 @@ void unlock_pool_after_fork() noexcept { shared_pool().mutex.unlock(); }
 void clear(SpanRecord& record) noexcept {
   record.attributes.clear();
   record.attribute_bytes.clear();
+  record.event_bytes.clear();
   record.dropped_attributes_count = 0;
   record.events.clear();
   record.dropped_events_count = 0;

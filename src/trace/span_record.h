@@ -3,6 +3,7 @@
 #pragma once
 
 #include "trace/attribute_bytes.h"
+#include "trace/event_bytes.h"
 #include "weft/span_data.h"
 
 namespace weft::detail {
@@ -17,20 +18,29 @@ struct SpanRecord final : SpanData {
   // Which thread name `thread_name` holds (ThreadState::thread_name_serial); 0 when unknown. A
   // recycled record keeps its name, so the start path copies the name only when this differs.
   std::uint64_t thread_name_serial = 0;
-  // Whether the span's attributes are kept in `attribute_bytes` (and `attributes` stays empty):
-  // set at the start of a span whose only processor is a batch processor, which copies the bytes
-  // into its queue as they are (attribute_bytes.h). Cleared when the span is given an array value
-  // or is queued as its record: settle_attribute_bytes() then moves them into `attributes`.
+  // Whether the span's attributes are kept in `attribute_bytes` (and `attributes` stays empty),
+  // and its events in `event_bytes` (and `events` stays empty): set at the start of a span whose
+  // only processor is a batch processor, which copies the bytes into its queue as they are
+  // (attribute_bytes.h, event_bytes.h). Each is cleared when an array value comes (as an
+  // attribute, or one of an event's): settle_*_bytes() then moves the bytes into the vector. A
+  // span queued as its record has both moved by the export thread.
   bool attributes_as_bytes = false;
+  bool events_as_bytes = false;
   AttributeBytes attribute_bytes;
+  EventBytes event_bytes;
 };
 
-// Moves the attributes of a record that kept them as bytes into its `attributes`, for good.
-// Throws std::bad_alloc only, and then changes nothing.
+// Move what a record kept as bytes into its vectors, for good. Each throws std::bad_alloc only,
+// and then changes nothing.
 inline void settle_attribute_bytes(SpanRecord& record) {
   if (!record.attributes_as_bytes) return;
   record.attribute_bytes.move_to(record.attributes);
   record.attributes_as_bytes = false;
+}
+inline void settle_event_bytes(SpanRecord& record) {
+  if (!record.events_as_bytes) return;
+  record.event_bytes.move_to(record.events);
+  record.events_as_bytes = false;
 }
 
 }  // namespace weft::detail

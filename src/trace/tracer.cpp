@@ -219,7 +219,8 @@ detail::SpanRecord* Tracer::start_recording(std::string_view name,
   if (!detail::same_text(record->name, name)) record->name.assign(name);
   record->kind = options != nullptr ? options->kind : SpanKind::kInternal;
   record->thread_id = thread.thread_id;
-  record->attributes_as_bytes = provider.attributes_as_bytes;
+  record->attributes_as_bytes = provider.spans_as_bytes;
+  record->events_as_bytes = provider.spans_as_bytes;
   // A recycled record was mostly last used by this thread: its name is usually already right
   // (unless a processor of the application may have changed it).
   if (record->thread_name_serial != thread.thread_name_serial || !provider.thread_names_trusted) {

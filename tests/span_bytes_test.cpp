@@ -1,9 +1,7 @@
-// A span whose only processor is a batch processor keeps its attributes as queue bytes while it is
-// recorded (trace/attribute_bytes.h). Whatever is set, replaced, cut or dropped, what is exported
-// must be what the vector form keeps: checked against it operation by operation, and end to end
-// against the simple processor's spans.
-#include "trace/attribute_bytes.h"
-
+// A span whose only processor is a batch processor keeps its attributes and events as queue bytes
+// while it is recorded (trace/attribute_bytes.h, trace/event_bytes.h). Whatever is set, replaced,
+// cut or dropped, what is exported must be what the vector form keeps: checked against it
+// operation by operation, and end to end against the simple processor's spans.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -11,7 +9,9 @@
 #include <vector>
 
 #include "test_provider.h"
+#include "trace/attribute_bytes.h"
 #include "trace/attribute_limits.h"
+#include "trace/event_bytes.h"
 #include "weft/weft.h"
 
 namespace weft {
@@ -117,6 +117,8 @@ std::vector<SpanData> record_through(
   SpanLimits limits;
   limits.attribute_count = 5;
   limits.attribute_value_length = 6;
+  limits.event_count = 4;
+  limits.attributes_per_event = 2;
   options.limits = limits;
   TracerProvider provider(finalize_config(std::move(options), testing::fake_environment({})));
   Tracer tracer = provider.tracer("test");
@@ -129,16 +131,32 @@ std::unique_ptr<SpanProcessor> batch(std::unique_ptr<SpanExporter> exporter) {
   return make_batch_processor(std::move(exporter));
 }
 
+// Everything but the times of events stamped at the moment they were added.
 void expect_same_attributes(void (*record)(Tracer&)) {
   const std::vector<SpanData> batched = record_through(&batch, record);
   const std::vector<SpanData> simple = record_through(&make_simple_processor, record);
   ASSERT_EQ(batched.size(), simple.size());
   ASSERT_FALSE(simple.empty());
   for (std::size_t i = 0; i < simple.size(); ++i) {
-    EXPECT_EQ(batched[i].name, simple[i].name);
-    EXPECT_EQ(batched[i].attributes, simple[i].attributes) << simple[i].name;
-    EXPECT_EQ(batched[i].dropped_attributes_count, simple[i].dropped_attributes_count)
-        << simple[i].name;
+    const SpanData& expected = simple[i];
+    const SpanData& got = batched[i];
+    EXPECT_EQ(got.name, expected.name);
+    EXPECT_EQ(got.attributes, expected.attributes) << expected.name;
+    EXPECT_EQ(got.dropped_attributes_count, expected.dropped_attributes_count) << expected.name;
+    ASSERT_EQ(got.events.size(), expected.events.size()) << expected.name;
+    EXPECT_EQ(got.dropped_events_count, expected.dropped_events_count) << expected.name;
+    for (std::size_t e = 0; e < expected.events.size(); ++e) {
+      EXPECT_EQ(got.events[e].name, expected.events[e].name);
+      EXPECT_EQ(got.events[e].attributes, expected.events[e].attributes) << got.events[e].name;
+      EXPECT_EQ(got.events[e].dropped_attributes_count, expected.events[e].dropped_attributes_count)
+          << got.events[e].name;
+      if (got.events[e].name.rfind("at.", 0) == 0) {
+        EXPECT_EQ(got.events[e].time_unix_nano, expected.events[e].time_unix_nano);
+      } else {
+        EXPECT_GE(got.events[e].time_unix_nano, got.start_time_unix_nano);
+        EXPECT_LE(got.events[e].time_unix_nano, got.end_time_unix_nano);
+      }
+    }
   }
 }
 
@@ -168,14 +186,65 @@ TEST(AttributeBytesTest, AnArrayValueAfterScalarsKeepsThemAllInOrder) {
   });
 }
 
-TEST(AttributeBytesTest, ASpanQueuedAsItsRecordExportsItsAttributes) {
+TEST(SpanBytesTest, ASpanQueuedAsItsRecordExportsItsAttributesAndEvents) {
   expect_same_attributes([](Tracer& tracer) {
     Span other = tracer.start_span("other");
     Span span = tracer.start_span("linked");
-    span.set_attribute("before.link", 1).add_link(other.context()).set_attribute("after.link", "x");
+    span.set_attribute("before.link", 1).add_event("event", {{"n", 1}});
+    span.add_link(other.context()).set_attribute("after.link", "x");
     other.end();
     span.end();
   });
+}
+
+TEST(EventBytesTest, EventsUnderTheirLimitsExportWhatASimpleProcessorsDo) {
+  expect_same_attributes([](Tracer& tracer) {
+    Span span = tracer.start_span("events");
+    span.add_event("plain");
+    span.add_event("with.attributes", {{"key", "a long value"}, {"key", 2}, {"other", true}});
+    span.add_event("at.a.time", Timestamp(std::chrono::nanoseconds(1764633600123456789)),
+                   {KeyValue("ratio", 0.5), KeyValue("cut", "abcdefgh")});
+    span.record_exception("std::runtime_error", "went wrong");
+    span.add_event("over.the.limit");
+    span.set_attribute("after.events", 1);
+    span.end();
+  });
+}
+
+TEST(EventBytesTest, AnEventWithAnArrayValueKeepsTheEventsBeforeAndAfterIt) {
+  expect_same_attributes([](Tracer& tracer) {
+    Span span = tracer.start_span("array.event");
+    span.add_event("before", {{"n", 1}});
+    span.add_event("with.array", {{"list", std::vector<std::int64_t>{1, 2}}, {"n", 2}});
+    span.add_event("after");
+    span.end();
+    tracer.start_span("next").end();  // the recycled record keeps events as bytes again
+    Span again = tracer.start_span("again");
+    again.add_event("again", {{"n", 3}});
+    again.end();
+  });
+}
+
+TEST(EventBytesTest, TheBytesReadBackAsTheEventsThatWereAdded) {
+  detail::AttributeBytes attributes;
+  std::uint32_t dropped = 0;
+  attributes.put_string("key", std::string(40, 'v'), 8, dropped);
+  attributes.put_int("count", 7, 8, dropped);
+  detail::EventBytes events;
+  events.add("first", 11, {}, 0, 0);
+  events.add(std::string(300, 'n'), 22, attributes.bytes(), attributes.count(), 3);
+  std::vector<Event> out(1);  // appended after what is there
+  events.move_to(out);
+  EXPECT_TRUE(events.empty());
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[1].name, "first");
+  EXPECT_EQ(out[1].time_unix_nano, 11u);
+  EXPECT_TRUE(out[1].attributes.empty());
+  EXPECT_EQ(out[2].name, std::string(300, 'n'));
+  EXPECT_EQ(out[2].time_unix_nano, 22u);
+  EXPECT_EQ(out[2].dropped_attributes_count, 3u);
+  const Attributes expected = {KeyValue("key", std::string(40, 'v')), KeyValue("count", 7)};
+  EXPECT_EQ(out[2].attributes, expected);
 }
 
 }  // namespace

@@ -1,0 +1,72 @@
+// A growable run of bytes that keeps its memory when cleared: where a span being recorded keeps
+// its attributes and events as the bytes of its batch queue slots (attribute_bytes.h,
+// event_bytes.h).
+#pragma once
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <utility>
+
+namespace weft::detail {
+
+class ByteBuffer {
+ public:
+  ByteBuffer() = default;
+  ByteBuffer(const ByteBuffer& other) { *this = other; }
+  ByteBuffer& operator=(const ByteBuffer& other) {
+    if (this != &other) {
+      reserve(other.size_);
+      if (other.size_ != 0) std::memcpy(data_.get(), other.data_.get(), other.size_);
+      size_ = other.size_;
+    }
+    return *this;
+  }
+  ByteBuffer(ByteBuffer&& other) noexcept { *this = std::move(other); }
+  ByteBuffer& operator=(ByteBuffer&& other) noexcept {
+    data_ = std::move(other.data_);
+    size_ = std::exchange(other.size_, 0);
+    capacity_ = std::exchange(other.capacity_, 0);
+    return *this;
+  }
+
+  char* data() noexcept { return data_.get(); }
+  const char* data() const noexcept { return data_.get(); }
+  std::size_t size() const noexcept { return size_; }
+  void clear() noexcept { size_ = 0; }
+
+  // Room for `size` bytes in all (the bytes there are kept). Throws std::bad_alloc only.
+  char* reserve(std::size_t size) {
+    if (__builtin_expect(size > capacity_, 0)) grow(size);
+    return data_.get();
+  }
+  // Where `count` more bytes at the end go.
+  char* extend(std::size_t count) {
+    char* at = reserve(size_ + count) + size_;
+    size_ += count;
+    return at;
+  }
+  // Makes the `old_size` bytes at `at` `new_size` bytes long, moving the bytes after them; returns
+  // where they are now.
+  char* resize_at(std::size_t at, std::size_t old_size, std::size_t new_size) {
+    char* data = reserve(size_ - old_size + new_size);
+    std::memmove(data + at + new_size, data + at + old_size, size_ - at - old_size);
+    size_ = size_ - old_size + new_size;
+    return data + at;
+  }
+
+ private:
+  [[gnu::noinline]] void grow(std::size_t size) {
+    const std::size_t capacity = std::max({size, 2 * capacity_, std::size_t{128}});
+    std::unique_ptr<char[]> data(new char[capacity]);
+    if (size_ != 0) std::memcpy(data.get(), data_.get(), size_);
+    data_ = std::move(data);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
+}  // namespace weft::detail
