@@ -247,5 +247,46 @@ TEST(EventBytesTest, TheBytesReadBackAsTheEventsThatWereAdded) {
   EXPECT_EQ(out[2].attributes, expected);
 }
 
+// Records are recycled across providers: one a batch-only provider's span kept as bytes must come
+// back to any other in the vector form, whatever path recycled it (here the copy a provider with
+// two processors makes for its first one).
+TEST(SpanBytesTest, ARecycledRecordKeepsNoByteFormIntoAnotherProvidersSpans) {
+  auto batched_only = std::make_shared<InMemorySpans>();
+  {
+    Options options;
+    options.processors.push_back(make_batch_processor(make_memory_exporter(batched_only)));
+    TracerProvider provider(finalize_config(std::move(options), testing::fake_environment({})));
+    Tracer tracer = provider.tracer("test");
+    std::vector<Span> open;  // several at once, so that several records come back as bytes
+    for (int i = 0; i < 8; ++i) {
+      open.push_back(tracer.start_span("as.bytes"));
+      open.back().set_attribute("n", i).add_event("e");
+    }
+    for (Span& span : open) span.end();
+    ASSERT_TRUE(provider.force_flush(std::chrono::seconds(10)));
+  }
+  auto first = std::make_shared<InMemorySpans>();
+  auto second = std::make_shared<InMemorySpans>();
+  Options options;
+  options.processors.push_back(make_batch_processor(make_memory_exporter(first)));
+  options.processors.push_back(make_batch_processor(make_memory_exporter(second)));
+  TracerProvider provider(finalize_config(std::move(options), testing::fake_environment({})));
+  Tracer tracer = provider.tracer("test");
+  for (int i = 0; i < 8; ++i) {
+    tracer.start_span("two.processors").set_attribute("n", i).add_event("e").end();
+  }
+  ASSERT_TRUE(provider.force_flush(std::chrono::seconds(10)));
+  for (const auto& spans : {first, second}) {
+    const std::vector<SpanData> exported = spans->spans();
+    ASSERT_EQ(exported.size(), 8u);
+    for (std::size_t i = 0; i < exported.size(); ++i) {
+      const Attributes expected = {KeyValue("n", static_cast<std::int64_t>(i))};
+      EXPECT_EQ(exported[i].attributes, expected);
+      ASSERT_EQ(exported[i].events.size(), 1u);
+      EXPECT_EQ(exported[i].events[0].name, "e");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace weft

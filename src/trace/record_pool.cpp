@@ -41,6 +41,8 @@ void clear(SpanRecord& record) noexcept {
   record.attributes.clear();
   record.attribute_bytes.clear();
   record.event_bytes.clear();
+  record.attributes_as_bytes = false;
+  record.events_as_bytes = false;
   record.dropped_attributes_count = 0;
   record.events.clear();
   record.dropped_events_count = 0;

@@ -23,12 +23,18 @@ inline SpanRecord* acquire_record() {
   return record;
 }
 
-// Clears the record and keeps it for reuse (by the calling thread first).
+// Clears the record and keeps it for reuse (by the calling thread first). A kept record keeps its
+// attributes and events in the vector form (SpanRecord::attributes_as_bytes): a span start sets
+// its own form, and the relay hub and the multi-processor, which fill records otherwise, need
+// that one.
 void recycle_record(SpanRecord* record) noexcept;
 // The same for a record with no attributes, events, links, status message or trace state (one
-// copied into a queue slot): only its status code needs resetting (every start sets the rest).
+// copied into a queue slot): only its status code and form need resetting (every start sets the
+// rest).
 inline void recycle_plain_record(SpanRecord* record) noexcept {
   record->status.code = StatusCode::kUnset;
+  record->attributes_as_bytes = false;
+  record->events_as_bytes = false;
   std::vector<SpanRecord*>& cache = thread_state().free_records;
   // Within capacity, a push cannot throw or allocate.
   if (__builtin_expect(cache.size() < cache.capacity() && cache.size() < kRecordCacheLimit, 1)) {
