@@ -3,6 +3,7 @@
 // cut or dropped, what is exported must be what the vector form keeps: checked against it
 // operation by operation, and end to end against the simple processor's spans.
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
 #include <random>
 #include <string>
@@ -286,6 +287,86 @@ TEST(SpanBytesTest, ARecycledRecordKeepsNoByteFormIntoAnotherProvidersSpans) {
       EXPECT_EQ(exported[i].events[0].name, "e");
     }
   }
+}
+
+// Found by a review: an event's attributes were put together in a thread_local buffer, which a
+// thread's exit may destroy before a span that is still recording (a thread_local object's
+// destructor ending it, say, with record_exception) adds its last event: a store to a null pointer.
+struct EndsItsSpanAtThreadExit {
+  Span span;
+  ~EndsItsSpanAtThreadExit() {
+    span.add_event("at.exit", {{"n", 2}});
+    span.end();
+  }
+};
+
+TEST(SpanBytesTest, AnEventCanBeAddedWhileTheThreadExits) {
+  auto spans = std::make_shared<InMemorySpans>();
+  Options options;
+  options.processors.push_back(make_batch_processor(make_memory_exporter(spans)));
+  TracerProvider provider(finalize_config(std::move(options), testing::fake_environment({})));
+  Tracer tracer = provider.tracer("test");
+  std::thread([&tracer] {
+    // weft's thread state first, so that it outlives `ending` (else ending the span there
+    // recreates it, a small leak by design: thread_state.cpp); then `ending`, built before
+    // anything the first event with attributes builds.
+    tracer.start_span("first").end();
+    thread_local EndsItsSpanAtThreadExit ending;
+    ending.span = tracer.start_span("exiting");
+    ending.span.add_event("early", {{"n", 1}});
+  }).join();
+  ASSERT_TRUE(provider.force_flush(std::chrono::seconds(10)));
+  const std::vector<SpanData> exported = spans->spans();
+  ASSERT_EQ(exported.size(), 2u);
+  ASSERT_EQ(exported[1].events.size(), 2u);
+  EXPECT_EQ(exported[1].events[1].name, "at.exit");
+  EXPECT_EQ(exported[1].events[1].attributes, Attributes{KeyValue("n", 2)});
+}
+
+// Found by a review: records are pooled by the thousand, and one span's large value stayed
+// allocated in its record for good. Clearing keeps at most ByteBuffer::kKeptCapacity.
+TEST(AttributeBytesTest, ClearingKeepsTheMemoryOfOrdinarySpansAndNotOfLargeOnes) {
+  detail::AttributeBytes bytes;
+  detail::EventBytes events;
+  std::uint32_t dropped = 0;
+  bytes.put_string("small", "value", 8, dropped);
+  events.add("small", 1, {}, 0, 0);
+  const std::size_t kept = bytes.capacity();
+  bytes.clear();
+  events.clear();
+  EXPECT_EQ(bytes.capacity(), kept) << "an ordinary span's memory is reused";
+  EXPECT_GT(events.capacity(), 0u);
+  bytes.put_string("large", std::string(1 << 20, 'x'), 8, dropped);
+  events.add(std::string(1 << 20, 'n'), 1, bytes.bytes(), bytes.count(), 0);
+  bytes.clear();
+  events.clear();
+  EXPECT_LE(bytes.capacity(), detail::ByteBuffer::kKeptCapacity);
+  EXPECT_LE(events.capacity(), detail::ByteBuffer::kKeptCapacity);
+  bytes.put_int("again", 1, 8, dropped);
+  EXPECT_EQ(contents(bytes), Attributes{KeyValue("again", 1)});
+}
+
+// Found by a review: the layout's lengths are 32-bit, and a string of 4 GiB or more had its length
+// stored modulo 2^32. Such a value is refused, with nothing changed, and the span keeps its
+// attributes or events as vectors instead. (The 4 GiB are mapped, never touched.)
+TEST(AttributeBytesTest, AKeyValueOrNameOf4GiBIsRefusedAndNothingChanges) {
+  const std::size_t huge = std::size_t{1} << 32;
+  void* mapped = mmap(nullptr, huge, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  ASSERT_NE(mapped, MAP_FAILED);
+  const std::string_view text(static_cast<const char*>(mapped), huge);
+  detail::AttributeBytes bytes;
+  std::uint32_t dropped = 0;
+  ASSERT_TRUE(bytes.put_int("before", 1, 8, dropped));
+  EXPECT_FALSE(bytes.put_string("key", text, 8, dropped));
+  EXPECT_FALSE(bytes.put_int(text, 2, 8, dropped));
+  EXPECT_FALSE(
+      bytes.put_value("key", AttributeValue(std::vector<bool>{true}), 8, SIZE_MAX, dropped));
+  EXPECT_EQ(contents(bytes), Attributes{KeyValue("before", 1)});
+  detail::EventBytes events;
+  EXPECT_FALSE(events.add(text, 1, {}, 0, 0));
+  EXPECT_TRUE(events.empty());
+  EXPECT_EQ(dropped, 0u);
+  munmap(mapped, huge);
 }
 
 }  // namespace

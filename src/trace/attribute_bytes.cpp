@@ -32,17 +32,18 @@ bool AttributeBytes::put_value(std::string_view key, const AttributeValue& value
                                std::size_t max_count, std::size_t max_length,
                                std::uint32_t& dropped) {
   if (const auto* text = std::get_if<std::string>(&value)) {
-    put_string(key, truncated_text(*text, max_length), max_count, dropped);
-  } else if (const auto* number = std::get_if<std::int64_t>(&value)) {
-    put_int(key, *number, max_count, dropped);
-  } else if (const auto* real = std::get_if<double>(&value)) {
-    put_double(key, *real, max_count, dropped);
-  } else if (const auto* flag = std::get_if<bool>(&value)) {
-    put_bool(key, *flag, max_count, dropped);
-  } else {
-    return false;
+    return put_string(key, truncated_text(*text, max_length), max_count, dropped);
   }
-  return true;
+  if (const auto* number = std::get_if<std::int64_t>(&value)) {
+    return put_int(key, *number, max_count, dropped);
+  }
+  if (const auto* real = std::get_if<double>(&value)) {
+    return put_double(key, *real, max_count, dropped);
+  }
+  if (const auto* flag = std::get_if<bool>(&value)) {
+    return put_bool(key, *flag, max_count, dropped);
+  }
+  return false;
 }
 
 void AttributeBytes::move_to(Attributes& out) {

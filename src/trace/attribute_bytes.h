@@ -23,12 +23,16 @@ namespace weft::detail {
 
 enum class AttributeType : std::uint8_t { kBool = 0, kInt = 1, kDouble = 2, kString = 3 };
 
+// The longest key, string value or event name the layout holds (its lengths are 32-bit).
+constexpr std::size_t kMaxLength = UINT32_MAX;
+
 class AttributeBytes {
  public:
   bool empty() const noexcept { return count_ == 0; }
   std::uint32_t count() const noexcept { return count_; }
   std::string_view bytes() const noexcept { return {buffer_.data(), buffer_.size()}; }
-  // Keeps the memory for the record's next span.
+  std::size_t capacity() const noexcept { return buffer_.capacity(); }
+  // Keeps the memory for the record's next span, up to ByteBuffer::kKeptCapacity.
   void clear() noexcept {
     buffer_.clear();
     count_ = 0;
@@ -37,27 +41,28 @@ class AttributeBytes {
 
   // Sets `key` to the value, in place when the key is there; otherwise adds it, or counts it in
   // `dropped` when `max_count` attributes are there already. A string must already fit the length
-  // limit. Throws std::bad_alloc only.
-  void put_bool(std::string_view key, bool value, std::size_t max_count, std::uint32_t& dropped) {
+  // limit. False, with nothing changed, for a key or a string of 4 GiB or more, which the layout's
+  // 32-bit lengths cannot hold. Throws std::bad_alloc only.
+  bool put_bool(std::string_view key, bool value, std::size_t max_count, std::uint32_t& dropped) {
     const auto byte = static_cast<std::uint8_t>(value);
-    put(key, AttributeType::kBool, &byte, sizeof byte, {}, max_count, dropped);
+    return put(key, AttributeType::kBool, &byte, sizeof byte, {}, max_count, dropped);
   }
-  void put_int(std::string_view key, std::int64_t value, std::size_t max_count,
+  bool put_int(std::string_view key, std::int64_t value, std::size_t max_count,
                std::uint32_t& dropped) {
-    put(key, AttributeType::kInt, &value, sizeof value, {}, max_count, dropped);
+    return put(key, AttributeType::kInt, &value, sizeof value, {}, max_count, dropped);
   }
-  void put_double(std::string_view key, double value, std::size_t max_count,
+  bool put_double(std::string_view key, double value, std::size_t max_count,
                   std::uint32_t& dropped) {
-    put(key, AttributeType::kDouble, &value, sizeof value, {}, max_count, dropped);
+    return put(key, AttributeType::kDouble, &value, sizeof value, {}, max_count, dropped);
   }
-  void put_string(std::string_view key, std::string_view value, std::size_t max_count,
+  bool put_string(std::string_view key, std::string_view value, std::size_t max_count,
                   std::uint32_t& dropped) {
     const auto length = static_cast<std::uint32_t>(value.size());
-    put(key, AttributeType::kString, &length, sizeof length, value, max_count, dropped);
+    return put(key, AttributeType::kString, &length, sizeof length, value, max_count, dropped);
   }
 
-  // The same for any value: false, with nothing changed, for an array value, which has no layout
-  // here. A string is cut to `max_length` characters.
+  // The same for any value: false, with nothing changed, also for an array value, which has no
+  // layout here. A string is cut to `max_length` characters first.
   bool put_value(std::string_view key, const AttributeValue& value, std::size_t max_count,
                  std::size_t max_length, std::uint32_t& dropped);
 
@@ -68,8 +73,9 @@ class AttributeBytes {
  private:
   // The value part of an attribute is its type byte, a fixed `head` (a scalar, or a string's
   // length) and a `tail` (a string's bytes). Inline, so that the head is copied as one store.
-  void put(std::string_view key, AttributeType type, const void* head, std::size_t head_size,
+  bool put(std::string_view key, AttributeType type, const void* head, std::size_t head_size,
            std::string_view tail, std::size_t max_count, std::uint32_t& dropped) {
+    if (__builtin_expect((key.size() | tail.size()) > kMaxLength, 0)) return false;
     const std::size_t value_size = 1 + head_size + tail.size();
     char* value;
     const std::uint64_t key_bit = bit_of(key);
@@ -79,7 +85,7 @@ class AttributeBytes {
       value = replace_value(at + sizeof(std::uint32_t) + key.size(), value_size);
     } else if (count_ >= max_count) {
       ++dropped;
-      return;
+      return true;
     } else {
       const auto key_size = static_cast<std::uint32_t>(key.size());
       const std::size_t entry_size = sizeof key_size + key_size + value_size;
@@ -93,6 +99,7 @@ class AttributeBytes {
     value[0] = static_cast<char>(type);
     std::memcpy(value + 1, head, head_size);
     copy_short_text(tail.data(), tail.size(), value + 1 + head_size);
+    return true;
   }
   // One of 64 bits for `key`, from its length and its first and last bytes (up to 8 each).
   static std::uint64_t bit_of(std::string_view key) noexcept {

@@ -1,6 +1,7 @@
-// A growable run of bytes that keeps its memory when cleared: where a span being recorded keeps
-// its attributes and events as the bytes of its batch queue slots (attribute_bytes.h,
-// event_bytes.h).
+// A growable run of bytes that keeps its memory when cleared, up to a bound: where a span being
+// recorded keeps its attributes and events as the bytes of its batch queue slots
+// (attribute_bytes.h, event_bytes.h). Records are pooled (thousands of them), so one span's large
+// value must not stay allocated in its record for good.
 #pragma once
 
 #include <algorithm>
@@ -33,7 +34,17 @@ class ByteBuffer {
   char* data() noexcept { return data_.get(); }
   const char* data() const noexcept { return data_.get(); }
   std::size_t size() const noexcept { return size_; }
-  void clear() noexcept { size_ = 0; }
+  std::size_t capacity() const noexcept { return capacity_; }
+
+  // What clear() keeps: more than the 16 slots (1.8 KB) a span's extension may take in a queue.
+  static constexpr std::size_t kKeptCapacity = 2048;
+  void clear() noexcept {
+    size_ = 0;
+    if (__builtin_expect(capacity_ > kKeptCapacity, 0)) {
+      data_.reset();
+      capacity_ = 0;
+    }
+  }
 
   // Room for `size` bytes in all (the bytes there are kept). Throws std::bad_alloc only.
   char* reserve(std::size_t size) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runtime/short_text.h"
+#include "trace/attribute_bytes.h"
 #include "trace/byte_buffer.h"
 #include "weft/span_data.h"
 
@@ -23,16 +24,19 @@ class EventBytes {
   bool empty() const noexcept { return count_ == 0; }
   std::uint32_t count() const noexcept { return count_; }
   std::string_view bytes() const noexcept { return {buffer_.data(), buffer_.size()}; }
-  // Keeps the memory for the record's next span.
+  std::size_t capacity() const noexcept { return buffer_.capacity(); }
+  // Keeps the memory for the record's next span, up to ByteBuffer::kKeptCapacity.
   void clear() noexcept {
     buffer_.clear();
     count_ = 0;
   }
 
   // Adds an event whose `attribute_count` attributes, already under the event limits, are
-  // `attribute_bytes` (an AttributeBytes' bytes). Throws std::bad_alloc only.
-  void add(std::string_view name, std::uint64_t time, std::string_view attribute_bytes,
+  // `attribute_bytes` (an AttributeBytes' bytes). False, with nothing changed, for a name of
+  // 4 GiB or more (see kMaxLength). Throws std::bad_alloc only.
+  bool add(std::string_view name, std::uint64_t time, std::string_view attribute_bytes,
            std::uint32_t attribute_count, std::uint32_t dropped_attributes) {
+    if (__builtin_expect(name.size() > kMaxLength, 0)) return false;
     const auto name_size = static_cast<std::uint32_t>(name.size());
     char* at =
         buffer_.extend(sizeof name_size + name_size + sizeof time + sizeof dropped_attributes +
@@ -51,6 +55,7 @@ class EventBytes {
       std::memcpy(at, attribute_bytes.data(), attribute_bytes.size());
     }
     ++count_;
+    return true;
   }
 
   // Appends the events to `out`, in their order, and clears them; if that throws, `out` and the

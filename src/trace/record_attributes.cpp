@@ -12,7 +12,7 @@ void put_record_attribute(SpanRecord& record, std::string_view key, AttributeVal
                                          record.dropped_attributes_count)) {
       return;
     }
-    settle_attribute_bytes(record);  // an array
+    settle_attribute_bytes(record);  // an array, or a value too long for the byte layout
   }
   put_attribute(record.attributes, record.dropped_attributes_count, key, std::move(value),
                 limits.attribute_count, limits.attribute_value_length);

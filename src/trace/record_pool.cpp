@@ -41,6 +41,7 @@ void clear(SpanRecord& record) noexcept {
   record.attributes.clear();
   record.attribute_bytes.clear();
   record.event_bytes.clear();
+  record.next_event_attributes.clear();
   record.attributes_as_bytes = false;
   record.events_as_bytes = false;
   record.dropped_attributes_count = 0;

@@ -49,9 +49,11 @@ void Span::set_attribute_value(std::string_view key, AttributeValue&& value) {
 namespace {
 
 // The vector form, out of the byte form's way: the setters' common path then saves no registers.
+// A record that kept its attributes as bytes (a value too long for them) moves them here first.
 template <class T, class Argument>
 [[gnu::noinline]] void put_in_vector(detail::SpanRecord& record, std::string_view key,
                                      Argument value, std::size_t max_count) {
+  detail::settle_attribute_bytes(record);
   detail::put_attribute_as<T>(record.attributes, record.dropped_attributes_count, key, value,
                               max_count);
 }
@@ -63,34 +65,43 @@ template <class T, class Argument>
 void Span::set_bool_attribute(std::string_view key, bool value) {
   detail::SpanRecord& record = *record_;
   const std::size_t max_count = limits_of(record).attribute_count;
-  if (!record.attributes_as_bytes) return put_in_vector<bool>(record, key, value, max_count);
-  record.attribute_bytes.put_bool(key, value, max_count, record.dropped_attributes_count);
+  if (record.attributes_as_bytes &&
+      record.attribute_bytes.put_bool(key, value, max_count, record.dropped_attributes_count)) {
+    return;
+  }
+  put_in_vector<bool>(record, key, value, max_count);
 }
 
 void Span::set_int_attribute(std::string_view key, std::int64_t value) {
   detail::SpanRecord& record = *record_;
   const std::size_t max_count = limits_of(record).attribute_count;
-  if (!record.attributes_as_bytes)
-    return put_in_vector<std::int64_t>(record, key, value, max_count);
-  record.attribute_bytes.put_int(key, value, max_count, record.dropped_attributes_count);
+  if (record.attributes_as_bytes &&
+      record.attribute_bytes.put_int(key, value, max_count, record.dropped_attributes_count)) {
+    return;
+  }
+  put_in_vector<std::int64_t>(record, key, value, max_count);
 }
 
 void Span::set_double_attribute(std::string_view key, double value) {
   detail::SpanRecord& record = *record_;
   const std::size_t max_count = limits_of(record).attribute_count;
-  if (!record.attributes_as_bytes) return put_in_vector<double>(record, key, value, max_count);
-  record.attribute_bytes.put_double(key, value, max_count, record.dropped_attributes_count);
+  if (record.attributes_as_bytes &&
+      record.attribute_bytes.put_double(key, value, max_count, record.dropped_attributes_count)) {
+    return;
+  }
+  put_in_vector<double>(record, key, value, max_count);
 }
 
 void Span::set_string_attribute(std::string_view key, std::string_view value) {
   detail::SpanRecord& record = *record_;
   const SpanLimits& limits = limits_of(record);
   const std::string_view kept = detail::truncated_text(value, limits.attribute_value_length);
-  if (!record.attributes_as_bytes) {
-    return put_in_vector<std::string>(record, key, kept, limits.attribute_count);
+  if (record.attributes_as_bytes &&
+      record.attribute_bytes.put_string(key, kept, limits.attribute_count,
+                                        record.dropped_attributes_count)) {
+    return;
   }
-  record.attribute_bytes.put_string(key, kept, limits.attribute_count,
-                                    record.dropped_attributes_count);
+  put_in_vector<std::string>(record, key, kept, limits.attribute_count);
 }
 
 Span& Span::set_attributes(std::initializer_list<KeyValue> attributes) {
@@ -124,8 +135,8 @@ void put_event_attribute(Event& event, const SpanLimits& limits, std::string_vie
 }
 
 // Adds the event to a record that keeps its events as bytes (SpanRecord::events_as_bytes). False
-// when one of its attributes is an array: the record's events are then in its vector, and the
-// caller adds the event there.
+// when an attribute has an array value or the event something too long for the layout: the
+// record's events are then in its vector, and the caller adds the event there.
 template <class KeyValues>
 bool add_event_as_bytes(detail::SpanRecord& record, std::string_view name, std::uint64_t time,
                         const KeyValues& attributes) {
@@ -136,21 +147,25 @@ bool add_event_as_bytes(detail::SpanRecord& record, std::string_view name, std::
     return true;
   }
   if (attributes.size() == 0) {
-    events.add(name, time, {}, 0, 0);
-    return true;
-  }
-  thread_local detail::AttributeBytes event_attributes;  // reused: it keeps its memory
-  event_attributes.clear();
-  std::uint32_t dropped = 0;
-  for (const KeyValue& attribute : attributes) {
-    if (!event_attributes.put_value(attribute.key, attribute.value, limits.attributes_per_event,
-                                    limits.attribute_value_length, dropped)) {
-      detail::settle_event_bytes(record);
-      return false;
+    if (events.add(name, time, {}, 0, 0)) return true;
+  } else {
+    detail::AttributeBytes& event_attributes = record.next_event_attributes;
+    event_attributes.clear();
+    std::uint32_t dropped = 0;
+    bool laid_out = true;
+    for (const KeyValue& attribute : attributes) {
+      laid_out = event_attributes.put_value(attribute.key, attribute.value,
+                                            limits.attributes_per_event,
+                                            limits.attribute_value_length, dropped);
+      if (!laid_out) break;
+    }
+    if (laid_out && events.add(name, time, event_attributes.bytes(), event_attributes.count(),
+                               dropped)) {
+      return true;
     }
   }
-  events.add(name, time, event_attributes.bytes(), event_attributes.count(), dropped);
-  return true;
+  detail::settle_event_bytes(record);
+  return false;
 }
 
 }  // namespace

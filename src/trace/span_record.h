@@ -28,6 +28,10 @@ struct SpanRecord final : SpanData {
   bool events_as_bytes = false;
   AttributeBytes attribute_bytes;
   EventBytes event_bytes;
+  // Where an event's attributes are put under the event limits before the event is added to
+  // `event_bytes`. The record's, not the thread's: a span may record while its thread exits, after
+  // the thread's own thread_local objects are gone.
+  AttributeBytes next_event_attributes;
 };
 
 // Move what a record kept as bytes into its vectors, for good. Each throws std::bad_alloc only,
