@@ -183,8 +183,10 @@ TEST(BatchProcessorTest, QueuesOfExitedThreadsAreExportedOnceABatchOfThemHaveExi
   for (int i = 0; i < 120; ++i) {
     std::thread([&tracer, i] { tracer.start_span("request-" + std::to_string(i)).end(); }).join();
   }
-  EXPECT_GE(fixture.wait_for_exported_spans(100), 100u)
-      << "two batches' worth of threads have exited";
+  // The export thread may wake late (under load, 70 or more threads may have exited by its first
+  // pass); what the batch rule guarantees is that fewer than a batch's worth stay waiting.
+  EXPECT_GE(fixture.wait_for_exported_spans(71), 71u)
+      << "a batch's worth of exited threads' spans is left waiting";
   ASSERT_TRUE(fixture.provider->force_flush(std::chrono::seconds(10)));
   std::lock_guard<std::mutex> lock(fixture.exported->mutex);
   EXPECT_EQ(fixture.exported->names.size(), 120u);

@@ -118,7 +118,7 @@ struct BatchState {
   // Called by ExitNotice, with its mutex held (so the BatchState is not being destroyed).
   void producer_exited() noexcept {
     if (exited_producers.fetch_add(1, std::memory_order_relaxed) + 1 <
-        exited_producers_before_reclaim(options)) {
+        static_cast<std::ptrdiff_t>(exited_producers_before_reclaim(options))) {
       return;
     }
     if (wake_requested.exchange(true, std::memory_order_relaxed)) return;
@@ -145,9 +145,10 @@ struct BatchState {
   std::atomic<std::size_t> report_step{report_step_for(options.max_export_batch_size, 1)};
   std::atomic<std::size_t> reported_waiting{0};
   std::atomic<bool> wake_requested{false};
-  // Threads that have exited with their queue still listed (counted as they exit, recounted
-  // each time exited threads' drained queues are freed).
-  std::atomic<std::size_t> exited_producers{0};
+  // Threads that have exited with their queue still listed: counted up as each exits, down as
+  // their drained queues are freed. Never stored outright, which would lose the exits counted
+  // meanwhile. Signed: a queue may be freed just before its thread's exit is counted.
+  std::atomic<std::ptrdiff_t> exited_producers{0};
   const std::shared_ptr<ExitNotice> exit_notice = std::make_shared<ExitNotice>(this);
 
   std::mutex mutex;
@@ -237,12 +238,10 @@ class BatchExportLoop {
     rings.erase(finished, rings.end());
     for (const auto& ring : taken) settle(*ring);
     state_->recount_report_step();
-    // Exited threads whose queues still hold spans (ended since the snapshot) count towards the
-    // next early wake-up.
-    const auto waiting = std::count_if(
-        rings.begin(), rings.end(),
-        [](const std::shared_ptr<detail::SpanRing>& ring) { return ring->producer_gone(); });
-    state_->exited_producers.store(static_cast<std::size_t>(waiting), std::memory_order_relaxed);
+    // Exited threads whose queues still hold spans (ended since the snapshot) stay counted
+    // towards the next early wake-up.
+    state_->exited_producers.fetch_sub(static_cast<std::ptrdiff_t>(taken.size()),
+                                       std::memory_order_relaxed);
     return taken;
   }
 
