@@ -248,35 +248,41 @@ TEST(EventBytesTest, TheBytesReadBackAsTheEventsThatWereAdded) {
   EXPECT_EQ(out[2].attributes, expected);
 }
 
+// A provider with a batch processor into each of `stores`, as the environment would configure it.
+std::unique_ptr<TracerProvider> batch_provider(
+    std::initializer_list<std::shared_ptr<InMemorySpans>> stores) {
+  Options options;
+  for (const auto& store : stores) {
+    options.processors.push_back(make_batch_processor(make_memory_exporter(store)));
+  }
+  return std::make_unique<TracerProvider>(
+      finalize_config(std::move(options), testing::fake_environment({})));
+}
+
 // Records are recycled across providers: one a batch-only provider's span kept as bytes must come
 // back to any other in the vector form, whatever path recycled it (here the copy a provider with
 // two processors makes for its first one).
 TEST(SpanBytesTest, ARecycledRecordKeepsNoByteFormIntoAnotherProvidersSpans) {
   auto batched_only = std::make_shared<InMemorySpans>();
   {
-    Options options;
-    options.processors.push_back(make_batch_processor(make_memory_exporter(batched_only)));
-    TracerProvider provider(finalize_config(std::move(options), testing::fake_environment({})));
-    Tracer tracer = provider.tracer("test");
+    const std::unique_ptr<TracerProvider> provider = batch_provider({batched_only});
+    Tracer tracer = provider->tracer("test");
     std::vector<Span> open;  // several at once, so that several records come back as bytes
     for (int i = 0; i < 8; ++i) {
       open.push_back(tracer.start_span("as.bytes"));
       open.back().set_attribute("n", i).add_event("e");
     }
     for (Span& span : open) span.end();
-    ASSERT_TRUE(provider.force_flush(std::chrono::seconds(10)));
+    ASSERT_TRUE(provider->force_flush(std::chrono::seconds(10)));
   }
   auto first = std::make_shared<InMemorySpans>();
   auto second = std::make_shared<InMemorySpans>();
-  Options options;
-  options.processors.push_back(make_batch_processor(make_memory_exporter(first)));
-  options.processors.push_back(make_batch_processor(make_memory_exporter(second)));
-  TracerProvider provider(finalize_config(std::move(options), testing::fake_environment({})));
-  Tracer tracer = provider.tracer("test");
+  const std::unique_ptr<TracerProvider> provider = batch_provider({first, second});
+  Tracer tracer = provider->tracer("test");
   for (int i = 0; i < 8; ++i) {
     tracer.start_span("two.processors").set_attribute("n", i).add_event("e").end();
   }
-  ASSERT_TRUE(provider.force_flush(std::chrono::seconds(10)));
+  ASSERT_TRUE(provider->force_flush(std::chrono::seconds(10)));
   for (const auto& spans : {first, second}) {
     const std::vector<SpanData> exported = spans->spans();
     ASSERT_EQ(exported.size(), 8u);
@@ -302,10 +308,8 @@ struct EndsItsSpanAtThreadExit {
 
 TEST(SpanBytesTest, AnEventCanBeAddedWhileTheThreadExits) {
   auto spans = std::make_shared<InMemorySpans>();
-  Options options;
-  options.processors.push_back(make_batch_processor(make_memory_exporter(spans)));
-  TracerProvider provider(finalize_config(std::move(options), testing::fake_environment({})));
-  Tracer tracer = provider.tracer("test");
+  const std::unique_ptr<TracerProvider> provider = batch_provider({spans});
+  Tracer tracer = provider->tracer("test");
   std::thread([&tracer] {
     // weft's thread state first, so that it outlives `ending` (else ending the span there
     // recreates it, a small leak by design: thread_state.cpp); then `ending`, built before
@@ -315,7 +319,7 @@ TEST(SpanBytesTest, AnEventCanBeAddedWhileTheThreadExits) {
     ending.span = tracer.start_span("exiting");
     ending.span.add_event("early", {{"n", 1}});
   }).join();
-  ASSERT_TRUE(provider.force_flush(std::chrono::seconds(10)));
+  ASSERT_TRUE(provider->force_flush(std::chrono::seconds(10)));
   const std::vector<SpanData> exported = spans->spans();
   ASSERT_EQ(exported.size(), 2u);
   ASSERT_EQ(exported[1].events.size(), 2u);

@@ -71,6 +71,14 @@ void put_attributes(Sink& sink, const Attributes& attributes) noexcept {
   }
 }
 
+// A list a record kept as bytes (attribute_bytes.h, event_bytes.h) is already in this layout.
+template <class Sink>
+void put_byte_list(Sink& sink, const ByteList& list) noexcept {
+  const std::string_view bytes = list.bytes();
+  sink.put_value(list.count());
+  sink.put(bytes.data(), bytes.size());
+}
+
 template <class Sink>
 void put_extension(Sink& sink, const SpanRecord& record) noexcept {
   put_text(sink, name_in_slot(record) ? std::string_view() : std::string_view(record.name));
@@ -80,19 +88,11 @@ void put_extension(Sink& sink, const SpanRecord& record) noexcept {
   sink.put_value(record.dropped_attributes_count);
   sink.put_value(record.dropped_events_count);
   if (record.attributes_as_bytes) {
-    // Already in the layout below.
-    const std::string_view bytes = record.attribute_bytes.bytes();
-    sink.put_value(record.attribute_bytes.count());
-    sink.put(bytes.data(), bytes.size());
+    put_byte_list(sink, record.attribute_bytes);
   } else {
     put_attributes(sink, record.attributes);
   }
-  if (record.events_as_bytes) {
-    const std::string_view bytes = record.event_bytes.bytes();
-    sink.put_value(record.event_bytes.count());
-    sink.put(bytes.data(), bytes.size());
-    return;
-  }
+  if (record.events_as_bytes) return put_byte_list(sink, record.event_bytes);
   sink.put_value(static_cast<std::uint32_t>(record.events.size()));
   for (const Event& event : record.events) {
     put_text(sink, event.name);

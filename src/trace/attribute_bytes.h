@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
 
 #include "runtime/short_text.h"
 #include "trace/byte_buffer.h"
@@ -26,16 +27,10 @@ enum class AttributeType : std::uint8_t { kBool = 0, kInt = 1, kDouble = 2, kStr
 // The longest key, string value or event name the layout holds (its lengths are 32-bit).
 constexpr std::size_t kMaxLength = UINT32_MAX;
 
-class AttributeBytes {
+class AttributeBytes : public ByteList {
  public:
-  bool empty() const noexcept { return count_ == 0; }
-  std::uint32_t count() const noexcept { return count_; }
-  std::string_view bytes() const noexcept { return {buffer_.data(), buffer_.size()}; }
-  std::size_t capacity() const noexcept { return buffer_.capacity(); }
-  // Keeps the memory for the record's next span, up to ByteBuffer::kKeptCapacity.
   void clear() noexcept {
-    buffer_.clear();
-    count_ = 0;
+    ByteList::clear();
     key_bits_ = 0;
   }
 
@@ -59,6 +54,18 @@ class AttributeBytes {
                   std::uint32_t& dropped) {
     const auto length = static_cast<std::uint32_t>(value.size());
     return put(key, AttributeType::kString, &length, sizeof length, value, max_count, dropped);
+  }
+  // put_bool, put_int or put_double, by the value's type.
+  template <class T>
+  bool put_scalar(std::string_view key, T value, std::size_t max_count, std::uint32_t& dropped) {
+    if constexpr (std::is_same_v<T, bool>) {
+      return put_bool(key, value, max_count, dropped);
+    } else if constexpr (std::is_same_v<T, std::int64_t>) {
+      return put_int(key, value, max_count, dropped);
+    } else {
+      static_assert(std::is_same_v<T, double>, "a scalar attribute is a bool, int64 or double");
+      return put_double(key, value, max_count, dropped);
+    }
   }
 
   // The same for any value: false, with nothing changed, also for an array value, which has no
@@ -132,8 +139,6 @@ class AttributeBytes {
   // the sizes agree, else the attributes after it move.
   char* replace_value(std::size_t at, std::size_t new_size);
 
-  ByteBuffer buffer_;
-  std::uint32_t count_ = 0;
   std::uint64_t key_bits_ = 0;  // bit_of() of every key there
 };
 

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string_view>
 #include <utility>
 
 namespace weft::detail {
@@ -78,6 +80,24 @@ class ByteBuffer {
   std::unique_ptr<char[]> data_;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
+};
+
+// `count()` entries (attributes, events) laid end to end in a ByteBuffer.
+class ByteList {
+ public:
+  bool empty() const noexcept { return count_ == 0; }
+  std::uint32_t count() const noexcept { return count_; }
+  std::string_view bytes() const noexcept { return {buffer_.data(), buffer_.size()}; }
+  std::size_t capacity() const noexcept { return buffer_.capacity(); }
+  // Keeps the memory for the record's next span, up to ByteBuffer::kKeptCapacity.
+  void clear() noexcept {
+    buffer_.clear();
+    count_ = 0;
+  }
+
+ protected:
+  ByteBuffer buffer_;
+  std::uint32_t count_ = 0;
 };
 
 }  // namespace weft::detail

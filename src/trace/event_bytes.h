@@ -19,18 +19,8 @@
 
 namespace weft::detail {
 
-class EventBytes {
+class EventBytes : public ByteList {
  public:
-  bool empty() const noexcept { return count_ == 0; }
-  std::uint32_t count() const noexcept { return count_; }
-  std::string_view bytes() const noexcept { return {buffer_.data(), buffer_.size()}; }
-  std::size_t capacity() const noexcept { return buffer_.capacity(); }
-  // Keeps the memory for the record's next span, up to ByteBuffer::kKeptCapacity.
-  void clear() noexcept {
-    buffer_.clear();
-    count_ = 0;
-  }
-
   // Adds an event whose `attribute_count` attributes, already under the event limits, are
   // `attribute_bytes` (an AttributeBytes' bytes). False, with nothing changed, for a name of
   // 4 GiB or more (see kMaxLength). Throws std::bad_alloc only.
@@ -61,10 +51,6 @@ class EventBytes {
   // Appends the events to `out`, in their order, and clears them; if that throws, `out` and the
   // events are as they were.
   void move_to(std::vector<Event>& out);
-
- private:
-  ByteBuffer buffer_;
-  std::uint32_t count_ = 0;
 };
 
 }  // namespace weft::detail

@@ -58,38 +58,31 @@ template <class T, class Argument>
                               max_count);
 }
 
-}  // namespace
-
-// The scalar and string setters keep to the record's own form (SpanRecord::attributes_as_bytes)
-// without building an AttributeValue.
-void Span::set_bool_attribute(std::string_view key, bool value) {
-  detail::SpanRecord& record = *record_;
+// A bool, int64 or double, kept in the record's own form (SpanRecord::attributes_as_bytes).
+template <class T>
+void set_scalar_attribute(detail::SpanRecord& record, std::string_view key, T value) {
   const std::size_t max_count = limits_of(record).attribute_count;
   if (record.attributes_as_bytes &&
-      record.attribute_bytes.put_bool(key, value, max_count, record.dropped_attributes_count)) {
+      record.attribute_bytes.put_scalar(key, value, max_count, record.dropped_attributes_count)) {
     return;
   }
-  put_in_vector<bool>(record, key, value, max_count);
+  put_in_vector<T>(record, key, value, max_count);
+}
+
+}  // namespace
+
+// The scalar and string setters keep to the record's own form without building an
+// AttributeValue.
+void Span::set_bool_attribute(std::string_view key, bool value) {
+  set_scalar_attribute(*record_, key, value);
 }
 
 void Span::set_int_attribute(std::string_view key, std::int64_t value) {
-  detail::SpanRecord& record = *record_;
-  const std::size_t max_count = limits_of(record).attribute_count;
-  if (record.attributes_as_bytes &&
-      record.attribute_bytes.put_int(key, value, max_count, record.dropped_attributes_count)) {
-    return;
-  }
-  put_in_vector<std::int64_t>(record, key, value, max_count);
+  set_scalar_attribute(*record_, key, value);
 }
 
 void Span::set_double_attribute(std::string_view key, double value) {
-  detail::SpanRecord& record = *record_;
-  const std::size_t max_count = limits_of(record).attribute_count;
-  if (record.attributes_as_bytes &&
-      record.attribute_bytes.put_double(key, value, max_count, record.dropped_attributes_count)) {
-    return;
-  }
-  put_in_vector<double>(record, key, value, max_count);
+  set_scalar_attribute(*record_, key, value);
 }
 
 void Span::set_string_attribute(std::string_view key, std::string_view value) {
