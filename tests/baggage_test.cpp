@@ -1,11 +1,11 @@
 // W3C Baggage: members, white space, properties, percent-encoding, invalid members and limits.
+#include "weft/baggage.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 #include <vector>
-
-#include "weft/baggage.h"
 
 namespace weft {
 namespace {
@@ -47,8 +47,15 @@ TEST(BaggageTest, PropertiesAreKeptAsReceived) {
   const Baggage spaced = Baggage::parse("k=v ; p1 ; p2 = x%20y ");
   ASSERT_EQ(spaced.size(), 1u);
   EXPECT_EQ(spaced.entries()[0].value, "v");
-  EXPECT_EQ(spaced.entries()[0].metadata, "p1 ; p2 = x%20y") << "not decoded, outer OWS trimmed";
+  EXPECT_EQ(spaced.entries()[0].metadata, "p1;p2=x%20y") << "not decoded, every OWS trimmed";
   EXPECT_EQ(Baggage::parse(spaced.to_header()), spaced);
+  EXPECT_EQ(spaced.to_header(), "k=v;p1;p2=x%20y");
+
+  // The W3C suite's multi-property case, with tabs as well as spaces.
+  const Baggage tabbed = Baggage::parse(
+      "SomeKey \t = \t SomeValue \t ; \t SomeProp \t ; \t SecondProp \t = \t PropValue");
+  ASSERT_EQ(tabbed.size(), 1u);
+  EXPECT_EQ(tabbed.entries()[0], (Entry{"SomeKey", "SomeValue", "SomeProp;SecondProp=PropValue"}));
 }
 
 TEST(BaggageTest, ValuesMayContainEqualSignsAndBeEmpty) {
@@ -220,7 +227,8 @@ TEST(BaggageTest, InvalidKeysOrMetadataLeaveTheBaggageUnchanged) {
   EXPECT_EQ(baggage.set("k", "v", "a,b"), baggage) << "would split the member";
   EXPECT_EQ(baggage.set("k", "v", "p;"), baggage);
   EXPECT_EQ(baggage.set("k", "v", "p=\"q\""), baggage);
-  EXPECT_EQ(baggage.set("k", "v", " p1; p2=x ").entries()[1].metadata, "p1; p2=x");
+  EXPECT_EQ(baggage.set("k", "v", " p1; p2=x ").entries()[1].metadata, "p1;p2=x");
+  EXPECT_EQ(baggage.set("k", "v", "p1 ;\tp2 =  x").entries()[1].metadata, "p1;p2=x");
 }
 
 TEST(BaggageTest, HugeInputsAreHandledInLinearTime) {

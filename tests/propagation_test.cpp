@@ -1,5 +1,7 @@
 // Propagators: inject then extract over carriers, the W3C extraction rules, composite order, the
 // map carrier, and the global propagator chosen by OTEL_PROPAGATORS.
+#include "weft/propagation.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 
 #include "propagation/global_propagator.h"
 #include "weft/diagnostics.h"
-#include "weft/propagation.h"
 
 namespace weft {
 namespace {
@@ -186,6 +187,32 @@ TEST(PropagationTest, BaggageInjectsOnlyWhenNotEmpty) {
   EXPECT_EQ(headers, (Headers{{"baggage", "k=v"}}));
 }
 
+// A carrier reused from one message to the next (a connection's header map): each inject leaves
+// exactly the current context's headers, never a `tracestate` or `baggage` of an earlier one.
+TEST(PropagationTest, ReusedCarrierKeepsNothingOfAnEarlierContext) {
+  Headers headers{{"Other", "kept"}};
+  MapCarrier carrier(headers);
+  const CompositePropagator propagator = w3c_propagator();
+  propagator.inject(sample_context(), carrier);
+  ASSERT_EQ(headers.size(), 4u);
+
+  SpanContext plain = sample_span();
+  plain.trace_id = TraceId::from_words(0x1111111111111111ULL, 0x2222222222222222ULL);
+  plain.trace_state = TraceState();
+  propagator.inject(Context().with_span(plain), carrier);
+  EXPECT_EQ(headers,
+            (Headers{{"Other", "kept"},
+                     {"traceparent", "00-11111111111111112222222222222222-b7ad6b7169203331-03"}}));
+  const Context extracted = propagator.extract(carrier);
+  EXPECT_TRUE(extracted.span_context().trace_state.empty());
+  EXPECT_TRUE(extracted.baggage().empty());
+
+  headers["TraceState"] = "stale=1";
+  headers["BAGGAGE"] = "stale=1";
+  propagator.inject(Context(), carrier);
+  EXPECT_EQ(headers, (Headers{{"Other", "kept"}})) << "no span: no traceparent either";
+}
+
 TEST(PropagationTest, BaggageExtractMergesIntoTheBase) {
   Headers headers{{"Baggage", "k=new, added=1;p"}};
   MapCarrier carrier(headers);
@@ -244,6 +271,19 @@ TEST(MapCarrierTest, GetMatchesKeysCaseInsensitively) {
   EXPECT_FALSE(carrier.get("tracestate"));
   EXPECT_FALSE(carrier.get("traceparen"));
   EXPECT_FALSE(carrier.get(""));
+}
+
+TEST(MapCarrierTest, RemoveTakesEverySpellingAndNothingElse) {
+  Headers headers{{"TRACESTATE", "a"},
+                  {"TraceState", "b"},
+                  {"tracestate", "c"},
+                  {"tracestatex", "d"},
+                  {"traceparent", "e"}};
+  MapCarrier carrier(headers);
+  carrier.remove("tracestate");
+  EXPECT_EQ(headers, (Headers{{"tracestatex", "d"}, {"traceparent", "e"}}));
+  carrier.remove("baggage");
+  EXPECT_EQ(headers.size(), 2u);
 }
 
 // Every spelling of a name sorts between its all-capitals and its all-lowercase forms: after a

@@ -1,5 +1,6 @@
 // W3C Baggage: user-defined name/value pairs that travel with the context across threads and
-// processes. Immutable: every change returns a new value; an empty Baggage costs a null test to copy.
+// processes. Immutable: every change returns a new value; an empty Baggage costs a null test to
+// copy.
 #pragma once
 
 #include <optional>
@@ -14,8 +15,10 @@ class Baggage {
  public:
   struct Entry {
     std::string key;
-    std::string value;     // decoded (percent-decoding applied)
-    std::string metadata;  // the properties after ';', as received, without the leading ';'
+    std::string value;  // decoded (percent-decoding applied)
+    // The properties after ';', without the leading ';' and without white space around their
+    // keys, values and separators: "a=1;flag".
+    std::string metadata;
     friend bool operator==(const Entry& a, const Entry& b) {
       return a.key == b.key && a.value == b.value && a.metadata == b.metadata;
     }
@@ -52,7 +55,8 @@ class Baggage {
   std::string to_header() const;
 
   std::optional<std::string_view> get(std::string_view key) const noexcept;
-  // Adds or replaces `key`. An empty or invalid key leaves the baggage unchanged.
+  // Adds or replaces `key`. An empty or invalid key, or metadata outside the grammar of
+  // properties, leaves the baggage unchanged.
   Baggage set(std::string_view key, std::string_view value, std::string_view metadata = {}) const;
   Baggage remove(std::string_view key) const;
 

@@ -27,7 +27,7 @@ class EnvironmentCarrier final : public TextMapCarrier {
   explicit EnvironmentCarrier(std::vector<std::string>& environment) : environment_(environment) {}
   std::optional<std::string_view> get(std::string_view key) const override;
   void set(std::string_view key, std::string_view value) override;
-  void remove(std::string_view key);
+  void remove(std::string_view key) override;
 
  private:
   std::vector<std::string>& environment_;

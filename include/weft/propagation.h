@@ -27,6 +27,11 @@ class TextMapCarrier {
   virtual ~TextMapCarrier() = default;
   virtual std::optional<std::string_view> get(std::string_view key) const = 0;
   virtual void set(std::string_view key, std::string_view value) = 0;
+  // Removes `key` in every spelling. inject() calls it for each of its fields the context does
+  // not fill, so that a carrier reused from one message to the next keeps no stale value (a
+  // `tracestate` of another trace). The default does nothing: enough for a carrier that starts
+  // empty.
+  virtual void remove(std::string_view key) { static_cast<void>(key); }
 };
 
 // A carrier over a std::map whose keys are matched case-insensitively. get() prefers the exact
@@ -36,6 +41,7 @@ class MapCarrier final : public TextMapCarrier {
   explicit MapCarrier(std::map<std::string, std::string>& map) : map_(map) {}
   std::optional<std::string_view> get(std::string_view key) const override;
   void set(std::string_view key, std::string_view value) override;
+  void remove(std::string_view key) override;
 
  private:
   std::map<std::string, std::string>& map_;

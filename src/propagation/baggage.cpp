@@ -14,13 +14,15 @@
 //   keys after the first 180 distinct ones are dropped before the byte limit is applied. (180 is
 //   the grammar's maximum, list-member 0*179( OWS "," OWS list-member ); a cap of 64 would drop
 //   members of a header well under the 8192 bytes a platform MUST propagate.)
-// - Properties are validated but kept as received (without the OWS around them).
+// - Properties are validated and kept without white space around their keys, values and ';'
+//   ("a = 1 ; flag" is kept as "a=1;flag"), as the specification requires.
 #include "weft/baggage.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
-
-#include <algorithm>
+#include <optional>
+#include <string>
 
 #include "propagation/ows.h"
 
@@ -51,19 +53,26 @@ bool is_baggage_text(std::string_view text) noexcept {
   return std::all_of(text.begin(), text.end(), is_baggage_octet);
 }
 
-// property = key OWS "=" OWS value / key OWS, separated by OWS ";" OWS.
-bool is_valid_properties(std::string_view properties) noexcept {
+// property = key OWS "=" OWS value / key OWS, separated by OWS ";" OWS. Returns the properties
+// without that white space ("a=1;flag"), as the specification requires of the data structure, or
+// nullopt when one is outside the grammar.
+std::optional<std::string> normalized_properties(std::string_view properties) {
+  std::string normalized;
   while (true) {
     const std::size_t semicolon = properties.find(';');
     const std::string_view property = detail::trim_ows(properties.substr(0, semicolon));
     const std::size_t equals = property.find('=');
     if (equals == std::string_view::npos) {
-      if (!is_token(property)) return false;
-    } else if (!is_token(detail::trim_ows(property.substr(0, equals))) ||
-               !is_baggage_text(detail::trim_ows(property.substr(equals + 1)))) {
-      return false;
+      if (!is_token(property)) return std::nullopt;
+      normalized.append(property);
+    } else {
+      const std::string_view key = detail::trim_ows(property.substr(0, equals));
+      const std::string_view value = detail::trim_ows(property.substr(equals + 1));
+      if (!is_token(key) || !is_baggage_text(value)) return std::nullopt;
+      normalized.append(key).append(1, '=').append(value);
     }
-    if (semicolon == std::string_view::npos) return true;
+    if (semicolon == std::string_view::npos) return normalized;
+    normalized.append(1, ';');
     properties.remove_prefix(semicolon + 1);
   }
 }
@@ -194,12 +203,13 @@ std::optional<Baggage::Entry> parse_member(std::string_view member) {
   const std::string_view key = detail::trim_ows(pair.substr(0, equals));
   const std::string_view value = detail::trim_ows(pair.substr(equals + 1));
   if (!is_token(key) || !is_baggage_text(value)) return std::nullopt;
-  std::string_view metadata;
+  std::optional<std::string> metadata;
   if (semicolon != std::string_view::npos) {
-    metadata = detail::trim_ows(member.substr(semicolon + 1));
-    if (!is_valid_properties(metadata)) return std::nullopt;
+    metadata = normalized_properties(member.substr(semicolon + 1));
+    if (!metadata) return std::nullopt;
   }
-  return Baggage::Entry{std::string(key), decode_value(value), std::string(metadata)};
+  return Baggage::Entry{std::string(key), decode_value(value),
+                        metadata ? std::move(*metadata) : std::string()};
 }
 
 }  // namespace
@@ -282,17 +292,22 @@ Baggage Baggage::set(std::string_view key, std::string_view value,
                      std::string_view metadata) const {
   // The value may hold any bytes (it is percent-encoded on output), but the metadata is written
   // as it is, so it must already be valid properties or it would corrupt the header.
-  metadata = detail::trim_ows(metadata);
-  if (!is_token(key) || (!metadata.empty() && !is_valid_properties(metadata))) return *this;
+  std::optional<std::string> properties;
+  if (!detail::trim_ows(metadata).empty()) {
+    properties = normalized_properties(metadata);
+    if (!properties) return *this;
+  }
+  if (!is_token(key)) return *this;
+  std::string kept_metadata = properties ? std::move(*properties) : std::string();
   std::vector<Entry> updated = entries();
   for (Entry& entry : updated) {
     if (entry.key == key) {
       entry.value.assign(value);
-      entry.metadata.assign(metadata);
+      entry.metadata = std::move(kept_metadata);
       return Baggage(std::move(updated));
     }
   }
-  updated.push_back(Entry{std::string(key), std::string(value), std::string(metadata)});
+  updated.push_back(Entry{std::string(key), std::string(value), std::move(kept_metadata)});
   return Baggage(std::move(updated));
 }
 

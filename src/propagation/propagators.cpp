@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 
 #include "propagation/traceparent.h"
 #include "runtime/ascii_case.h"
@@ -99,6 +100,12 @@ std::optional<std::string_view> MapCarrier::get(std::string_view key) const {
   return std::string_view(*found);
 }
 
+void MapCarrier::remove(std::string_view key) {
+  for (auto entry = map_.begin(); entry != map_.end();) {
+    entry = equal_ignoring_case(entry->first, key) ? map_.erase(entry) : std::next(entry);
+  }
+}
+
 // One entry per header, spelled as given: other spellings ("TraceParent") are replaced.
 void MapCarrier::set(std::string_view key, std::string_view value) {
   // The usual case: the key is there as given (a connection's header map reused from request to
@@ -128,14 +135,23 @@ void MapCarrier::set(std::string_view key, std::string_view value) {
 }
 
 void TraceContextPropagator::inject(const Context& context, TextMapCarrier& carrier) const {
+  // A field the context does not fill is removed: a reused carrier may hold one of an earlier
+  // context, and a `tracestate` belongs to the `traceparent` next to it.
   const SpanContext& span = context.span_context();
-  if (!span.is_valid()) return;
+  if (!span.is_valid()) {
+    carrier.remove(kTraceparent);
+    carrier.remove(kTracestate);
+    return;
+  }
   char traceparent[detail::kTraceparentLength];  // no std::string on this path
   detail::write_traceparent(span, traceparent);
   carrier.set(kTraceparent, std::string_view(traceparent, sizeof traceparent));
-  if (!span.trace_state.empty()) {
-    const std::string_view tracestate = span.trace_state.header();
-    if (!tracestate.empty()) carrier.set(kTracestate, tracestate);
+  const std::string_view tracestate =
+      span.trace_state.empty() ? std::string_view() : span.trace_state.header();
+  if (!tracestate.empty()) {
+    carrier.set(kTracestate, tracestate);
+  } else {
+    carrier.remove(kTracestate);
   }
 }
 
@@ -155,9 +171,14 @@ Context TraceContextPropagator::extract(const TextMapCarrier& carrier, const Con
 }
 
 void BaggagePropagator::inject(const Context& context, TextMapCarrier& carrier) const {
-  if (context.baggage().empty()) return;
-  const std::string header = context.baggage().to_header();
-  if (!header.empty()) carrier.set(kBaggage, header);
+  // As for `tracestate`: no baggage removes what a reused carrier held.
+  const std::string header =
+      context.baggage().empty() ? std::string() : context.baggage().to_header();
+  if (!header.empty()) {
+    carrier.set(kBaggage, header);
+  } else {
+    carrier.remove(kBaggage);
+  }
 }
 
 Context BaggagePropagator::extract(const TextMapCarrier& carrier, const Context& base) const {
