@@ -1,6 +1,5 @@
 // The OTLP/HTTP exporter's rules, with a scripted transport: what it sends, when it retries, how
 // long it waits, and what it reports. Real sockets are in otlp_fault_test.cpp.
-#include "export/final_drain.h"
 #include "export/otlp_http_exporter.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +9,7 @@
 #include <thread>
 
 #include "diagnostics/counters.h"
+#include "export/final_drain.h"
 #include "export/gzip.h"
 #include "export/retry_policy.h"
 #include "trace_service.pb.h"
@@ -133,6 +133,33 @@ TEST(OtlpHttpExporter, NamesItsLanguageAndVersionInTheUserAgentUnlessTheUserSetO
     }
   }
   EXPECT_EQ(agents, 1u);
+}
+
+// Headers from OTEL_EXPORTER_OTLP_HEADERS are percent-decoded, so they can hold anything: a CR LF
+// in a value would end the header and add one of the user's choosing, and a name with a space
+// makes a strict server refuse every request. Neither is sent, nor a second Content-Type.
+TEST(OtlpHttpExporter, HeadersThatWouldCorruptTheRequestAreNotSentAndSaySo) {
+  std::vector<std::string> warnings;
+  set_log_handler([&](LogLevel level, std::string_view message) {
+    if (level >= LogLevel::kWarning) warnings.emplace_back(message);
+  });
+  OtlpHttpOptions options;
+  options.headers = {{"x-split", "a\r\nX-Injected: yes"}, {"bad name", "1"},
+                     {"x-nul", std::string("a\0b", 3)},   {"Content-Type", "text/plain"},
+                     {"x-kept", "tab\tand \xc3\xa9"},     {"", "empty name"}};
+  ExporterUnderTest test({answer(200)}, options);
+  set_log_handler({});
+  ASSERT_EQ(test.export_one(), ExportResult::kSuccess);
+  std::vector<std::string> names;
+  for (const auto& [name, value] : test.log->exchanges.at(0).request.headers) {
+    names.push_back(name);
+    EXPECT_EQ(value.find_first_of("\r\n"), std::string::npos) << name;
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"x-kept", "Content-Type", "User-Agent"}));
+  EXPECT_EQ(header(test.log->exchanges[0].request, "Content-Type"), "application/x-protobuf");
+  ASSERT_EQ(warnings.size(), 5u);
+  EXPECT_NE(warnings[0].find("\"x-split\" is not sent"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[3].find("\"Content-Type\" is not sent"), std::string::npos) << warnings[3];
 }
 
 // Set in code, a timeout past what the clock can add (or zero, or negative) is the longest one

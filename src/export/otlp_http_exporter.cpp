@@ -9,16 +9,17 @@
 #include <random>
 
 #include "config/env_values.h"
-#include "runtime/ascii_case.h"
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
+#include "export/final_drain.h"
+#include "export/fresh_in_child.h"
 #include "export/gzip.h"
+#include "export/header_fields.h"
 #include "export/otlp_json.h"
 #include "export/otlp_proto.h"
 #include "export/proto_reader.h"
-#include "export/final_drain.h"
-#include "export/fresh_in_child.h"
 #include "export/retry_policy.h"
+#include "runtime/ascii_case.h"
 
 #ifndef WEFT_VERSION
 #define WEFT_VERSION "unknown"
@@ -52,6 +53,36 @@ bool has_header(const std::vector<std::pair<std::string, std::string>>& headers,
   return false;
 }
 
+// `text` for a log line: control characters shown as '?'.
+std::string printable(std::string_view text) {
+  std::string shown(text);
+  for (char& c : shown) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return shown;
+}
+
+// The user's headers that can be sent: a name that is not a token or a value with a control
+// character is left out with a warning (it would corrupt the request), and so are Content-Type
+// and Content-Encoding, which the exporter sets to what the body is.
+std::vector<std::pair<std::string, std::string>> sendable_headers(
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::vector<std::pair<std::string, std::string>> kept;
+  for (const auto& [name, value] : headers) {
+    if (!is_header_name(name) || !is_header_value(value)) {
+      log_warning("OTLP exporter: header \"" + printable(name) +
+                  "\" is not sent: its name or value is not valid in HTTP");
+    } else if (equals_ignoring_case(name, "content-type") ||
+               equals_ignoring_case(name, "content-encoding")) {
+      log_warning("OTLP exporter: header \"" + name +
+                  "\" is not sent: the exporter sets it to what the request holds");
+    } else {
+      kept.emplace_back(name, value);
+    }
+  }
+  return kept;
+}
+
 std::string describe(const HttpResponse& response) {
   if (response.status == 0) return response.error.empty() ? "no response" : response.error;
   std::string text = "HTTP " + std::to_string(response.status);
@@ -72,7 +103,7 @@ class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware, publ
     request_.certificate_file = options_.certificate_file;
     request_.client_certificate_file = options_.client_certificate_file;
     request_.client_key_file = options_.client_key_file;
-    request_.headers = options_.headers;
+    request_.headers = sendable_headers(options_.headers);
     request_.headers.emplace_back("Content-Type", options_.protocol == OtlpProtocol::kHttpJson
                                                       ? "application/json"
                                                       : "application/x-protobuf");
