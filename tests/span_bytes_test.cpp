@@ -144,6 +144,8 @@ void expect_same_attributes(void (*record)(Tracer&)) {
     EXPECT_EQ(got.name, expected.name);
     EXPECT_EQ(got.attributes, expected.attributes) << expected.name;
     EXPECT_EQ(got.dropped_attributes_count, expected.dropped_attributes_count) << expected.name;
+    EXPECT_EQ(got.thread_id, expected.thread_id) << expected.name;
+    EXPECT_EQ(got.thread_name, expected.thread_name) << expected.name;
     ASSERT_EQ(got.events.size(), expected.events.size()) << expected.name;
     EXPECT_EQ(got.dropped_events_count, expected.dropped_events_count) << expected.name;
     for (std::size_t e = 0; e < expected.events.size(); ++e) {

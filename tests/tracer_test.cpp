@@ -1,16 +1,17 @@
 // Tracer and spans: parent/child links, roots, explicit and remote parents, kinds, attributes of
 // every type, events, links, status, exceptions, idempotent end, limits, thread attributes.
-#include <stdexcept>
-#include <thread>
+#include "weft/tracer.h"
 
 #include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <thread>
 
 #include "test_provider.h"
 #include "trace/attribute_limits.h"
 #include "weft/diagnostics.h"
 #include "weft/span.h"
 #include "weft/thread_name.h"
-#include "weft/tracer.h"
 
 namespace weft {
 namespace {
@@ -240,6 +241,65 @@ TEST(TracerTest, SpanLimitsDropAndCount) {
   EXPECT_EQ(data.events[0].dropped_attributes_count, 1u);
   EXPECT_EQ(data.links.size(), 1u);
   EXPECT_EQ(data.dropped_links_count, 1u);
+}
+
+// thread.id and thread.name are exported as attributes, so they obey the limits: they take the
+// room the span's own attributes leave under the count limit, and the name is cut to the length
+// limit. A span never exports more attributes than the limit.
+TEST(TracerTest, ThreadAttributesTakeOnlyTheRoomTheLimitsLeave) {
+  std::thread([] {
+    set_thread_name("limited-worker");
+    Options options;
+    SpanLimits limits;
+    limits.attribute_count = 3;
+    limits.attribute_value_length = 7;
+    options.limits = limits;
+    MemoryProvider memory(std::move(options));
+    Tracer tracer = memory.tracer();
+    for (int own = 0; own <= 5; ++own) {
+      Span span = tracer.start_span("own." + std::to_string(own));
+      for (int i = 0; i < own; ++i) span.set_attribute("a" + std::to_string(i), i);
+      span.end();
+    }
+    const auto exported = [](const SpanData& span) {
+      return span.attributes.size() + (span.thread_id != 0) +
+             (span.thread_id != 0 && !span.thread_name.empty());
+    };
+    for (int own = 0; own <= 5; ++own) {
+      const SpanData span = memory.find("own." + std::to_string(own));
+      EXPECT_EQ(exported(span), std::min(3, own + 2)) << own;
+      EXPECT_EQ(span.attributes.size(), std::min<std::size_t>(3, own)) << own;
+      EXPECT_EQ(span.dropped_attributes_count, static_cast<std::uint32_t>(std::max(0, own - 3)));
+    }
+    EXPECT_EQ(memory.find("own.0").thread_name, "limited");
+    EXPECT_NE(memory.find("own.1").thread_id, 0);
+    EXPECT_EQ(memory.find("own.1").thread_name, "limited");
+    EXPECT_NE(memory.find("own.2").thread_id, 0);
+    EXPECT_EQ(memory.find("own.2").thread_name, "");
+    EXPECT_EQ(memory.find("own.3").thread_id, 0);
+
+    // Attributes given at the start count the same way.
+    StartSpanOptions with_attributes;
+    with_attributes.attributes = {KeyValue("s0", 0), KeyValue("s1", 1), KeyValue("s2", 2)};
+    tracer.start_span("at.start", with_attributes).end();
+    EXPECT_EQ(memory.find("at.start").thread_id, 0);
+
+    // Under no limits the same thread's (recycled) records carry the whole name again.
+    MemoryProvider unlimited;
+    unlimited.tracer().start_span("free").end();
+    EXPECT_EQ(unlimited.find("free").thread_name, "limited-worker");
+
+    for (const std::size_t count : {0, 1}) {
+      Options tight;
+      SpanLimits tight_limits;
+      tight_limits.attribute_count = count;
+      tight.limits = tight_limits;
+      MemoryProvider few(std::move(tight));
+      few.tracer().start_span("plain").end();
+      const SpanData plain = few.find("plain");
+      EXPECT_EQ(exported(plain), count) << count;
+    }
+  }).join();
 }
 
 // The length limit counts characters, as the specification says, and never cuts one in two: a

@@ -1,11 +1,10 @@
 // The tracer provider and the process-wide global one.
 #include "weft/provider.h"
 
-#include <cstdlib>
-
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <utility>
 
 #include "diagnostics/log.h"
@@ -13,6 +12,7 @@
 #include "sdk/builtin_processor.h"
 #include "sdk/multi_processor.h"
 #include "sdk/provider_state.h"
+#include "trace/thread_attributes.h"
 
 namespace weft {
 namespace {
@@ -66,6 +66,8 @@ TracerProvider::TracerProvider(Config config)
     }
     const auto* only = dynamic_cast<const detail::BuiltinProcessor*>(state_->processor.get());
     state_->spans_as_bytes = only != nullptr && only->takes_span_bytes();
+    state_->limits_cut_thread_attributes =
+        detail::limits_may_cut_thread_attributes(state_->config.limits);
   }
   register_provider(state_.get());
 }

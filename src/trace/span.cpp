@@ -16,6 +16,7 @@
 #include "trace/record_attributes.h"
 #include "trace/record_pool.h"
 #include "trace/span_record.h"
+#include "trace/thread_attributes.h"
 
 namespace weft {
 namespace {
@@ -61,12 +62,13 @@ template <class T, class Argument>
 // A bool, int64 or double, kept in the record's own form (SpanRecord::attributes_as_bytes).
 template <class T>
 void set_scalar_attribute(detail::SpanRecord& record, std::string_view key, T value) {
-  const std::size_t max_count = limits_of(record).attribute_count;
-  if (record.attributes_as_bytes &&
-      record.attribute_bytes.put_scalar(key, value, max_count, record.dropped_attributes_count)) {
-    return;
+  const SpanLimits& limits = limits_of(record);
+  if (!record.attributes_as_bytes ||
+      !record.attribute_bytes.put_scalar(key, value, limits.attribute_count,
+                                         record.dropped_attributes_count)) {
+    put_in_vector<T>(record, key, value, limits.attribute_count);
   }
-  put_in_vector<T>(record, key, value, max_count);
+  detail::keep_thread_attributes_within(record, limits);
 }
 
 }  // namespace
@@ -89,12 +91,12 @@ void Span::set_string_attribute(std::string_view key, std::string_view value) {
   detail::SpanRecord& record = *record_;
   const SpanLimits& limits = limits_of(record);
   const std::string_view kept = detail::truncated_text(value, limits.attribute_value_length);
-  if (record.attributes_as_bytes &&
-      record.attribute_bytes.put_string(key, kept, limits.attribute_count,
-                                        record.dropped_attributes_count)) {
-    return;
+  if (!record.attributes_as_bytes ||
+      !record.attribute_bytes.put_string(key, kept, limits.attribute_count,
+                                         record.dropped_attributes_count)) {
+    put_in_vector<std::string>(record, key, kept, limits.attribute_count);
   }
-  put_in_vector<std::string>(record, key, kept, limits.attribute_count);
+  detail::keep_thread_attributes_within(record, limits);
 }
 
 Span& Span::set_attributes(std::initializer_list<KeyValue> attributes) {

@@ -13,6 +13,7 @@
 #include "trace/record_attributes.h"
 #include "trace/record_pool.h"
 #include "trace/span_record.h"
+#include "trace/thread_attributes.h"
 
 namespace weft {
 namespace {
@@ -226,6 +227,9 @@ detail::SpanRecord* Tracer::start_recording(std::string_view name,
   if (record->thread_name_serial != thread.thread_name_serial || !provider.thread_names_trusted) {
     record->thread_name.assign(thread.thread_name);
     record->thread_name_serial = thread.thread_name_serial;
+  }
+  if (__builtin_expect(provider.limits_cut_thread_attributes, 0)) {
+    detail::fit_thread_attributes(*record, config.limits);
   }
   if (options != nullptr) {
     add_start_attributes(*record, options->attributes, config.limits);
