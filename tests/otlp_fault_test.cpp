@@ -106,8 +106,10 @@ struct ExportingApp {
   Tracer tracer;
   std::vector<std::string> warnings;
 
-  ExportingApp(const std::string& url, milliseconds otlp_timeout, std::size_t queue_size = 256)
-      : provider(make_provider(url, otlp_timeout, queue_size)), tracer(provider->tracer("fault")) {
+  ExportingApp(const std::string& url, milliseconds otlp_timeout, std::size_t queue_size = 256,
+               milliseconds export_timeout = milliseconds(30000))
+      : provider(make_provider(url, otlp_timeout, queue_size, export_timeout)),
+        tracer(provider->tracer("fault")) {
     set_log_handler([this](LogLevel level, std::string_view message) {
       std::lock_guard<std::mutex> lock(mutex);
       if (level >= LogLevel::kWarning) warnings.emplace_back(message);
@@ -120,7 +122,8 @@ struct ExportingApp {
 
   static std::unique_ptr<TracerProvider> make_provider(const std::string& url,
                                                        milliseconds otlp_timeout,
-                                                       std::size_t queue_size) {
+                                                       std::size_t queue_size,
+                                                       milliseconds export_timeout) {
     OtlpHttpOptions otlp;
     otlp.endpoint = url;
     otlp.timeout = otlp_timeout;
@@ -130,6 +133,7 @@ struct ExportingApp {
     batch.max_queue_size = queue_size;
     batch.max_export_batch_size = 64;
     batch.schedule_delay = milliseconds(20);
+    batch.export_timeout = export_timeout;
     Options options;
     options.processors.push_back(make_batch_processor(make_otlp_http_exporter(otlp), batch));
     return std::make_unique<TracerProvider>(
@@ -234,6 +238,27 @@ TEST(OtlpFaults, CollectorHangingPastTheTimeoutNeitherBlocksNorHoldsTheApp) {
   }
   release.store(true);
   EXPECT_GT(diagnostics().spans_export_failed, 0u);
+}
+
+// OTEL_BSP_EXPORT_TIMEOUT bounds an export as the specification says ("how long the export can
+// run before it is cancelled"), also when the exporter's own timeout is longer.
+TEST(OtlpFaults, TheBatchExportTimeoutBoundsAnExportWhenShorterThanTheExporters) {
+  reset_diagnostics();
+  std::atomic<bool> release{false};
+  TestCollector collector([&](int, httplib::Response&) {
+    for (int waited = 0; waited < 1000 && !release.load(); ++waited) {
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+  });
+  {
+    ExportingApp app(collector.url(), milliseconds(20000), 256, milliseconds(300));
+    const auto start = Clock::now();
+    app.end_spans(10);
+    EXPECT_TRUE(app.provider->force_flush(milliseconds(5000)));
+    EXPECT_LT(Clock::now() - start, milliseconds(3000)) << "the 20 s OTLP timeout was used";
+    EXPECT_EQ(diagnostics().spans_export_failed, 10u);
+    release.store(true);
+  }
 }
 
 TEST(OtlpFaults, Collector400IsNotRetriedAndTheSpansAreCountedAsFailed) {

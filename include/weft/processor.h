@@ -47,7 +47,9 @@ struct BatchOptions {
   std::size_t max_queue_size = 2048;
   std::chrono::milliseconds schedule_delay{5000};   // export at least this often
   std::size_t max_export_batch_size = 512;          // and as soon as this many are waiting
-  std::chrono::milliseconds export_timeout{30000};  // bound for one export call
+  // Bound for one export call. weft's OTLP exporter keeps to it (when shorter than its own
+  // timeout); an exporter of the application's cannot be stopped from outside and takes its time.
+  std::chrono::milliseconds export_timeout{30000};
 };
 
 std::unique_ptr<SpanProcessor> make_batch_processor(std::unique_ptr<SpanExporter> exporter,

@@ -18,6 +18,7 @@
 #include "config/env_values.h"
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
+#include "export/export_time_limit.h"
 #include "export/final_drain.h"
 #include "export/fresh_in_child.h"
 #include "export/queued_span.h"
@@ -101,7 +102,9 @@ class ExitNotice final : public detail::ProducerExitListener {
 // timed out can leave the thread running without a dangling processor.
 struct BatchState {
   BatchState(std::unique_ptr<SpanExporter> exporter_, BatchOptions options_)
-      : exporter(std::move(exporter_)), options(with_usable_waits(options_)) {}
+      : exporter(std::move(exporter_)), options(with_usable_waits(options_)) {
+    detail::limit_each_export(exporter.get(), options.export_timeout);
+  }
   ~BatchState() { exit_notice->detach(); }
   BatchState(const BatchState&) = delete;
   BatchState& operator=(const BatchState&) = delete;

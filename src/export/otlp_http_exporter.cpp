@@ -11,6 +11,7 @@
 #include "config/env_values.h"
 #include "diagnostics/counters.h"
 #include "diagnostics/log.h"
+#include "export/export_time_limit.h"
 #include "export/final_drain.h"
 #include "export/fresh_in_child.h"
 #include "export/gzip.h"
@@ -93,7 +94,10 @@ std::string describe(const HttpResponse& response) {
   return text;
 }
 
-class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware, public FreshInChild {
+class OtlpHttpExporter final : public SpanExporter,
+                               public FinalDrainAware,
+                               public FreshInChild,
+                               public ExportTimeLimitable {
  public:
   OtlpHttpExporter(OtlpHttpOptions options, std::unique_ptr<HttpTransport> transport)
       : options_(with_usable_durations(std::move(options))),
@@ -134,7 +138,15 @@ class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware, publ
       log_error("otlp exporter: the forked process has no exporter: " + error);
       return nullptr;
     }
-    return std::make_unique<OtlpHttpExporter>(options_, std::move(transport));
+    auto exporter = std::make_unique<OtlpHttpExporter>(options_, std::move(transport));
+    exporter->timeout_ = timeout_;
+    return exporter;
+  }
+
+  // The batch processor's export timeout, when shorter than the exporter's own. Called before the
+  // first export, on the thread that made the processor.
+  void limit_each_export(std::chrono::milliseconds limit) noexcept override {
+    if (limit > std::chrono::milliseconds(0)) timeout_ = std::min(timeout_, limit);
   }
 
   // Called by the batch processor's shutdown, on any thread, while an export may be running.
@@ -143,7 +155,7 @@ class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware, publ
       std::lock_guard<std::mutex> lock(mutex_);
       if (draining_.load(std::memory_order_relaxed)) return;
       outage_at_drain_.store(outage_.load(std::memory_order_acquire), std::memory_order_release);
-      drain_deadline_.store(Clock::now() + options_.timeout, std::memory_order_relaxed);
+      drain_deadline_.store(Clock::now() + timeout_, std::memory_order_relaxed);
       draining_.store(true, std::memory_order_release);
     }
     wake_.notify_all();
@@ -195,7 +207,7 @@ class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware, publ
   }
 
   ExportResult send(std::size_t span_count) {
-    const Clock::time_point batch_deadline = Clock::now() + options_.timeout;
+    const Clock::time_point batch_deadline = Clock::now() + timeout_;
     for (unsigned retry = 0;; ++retry) {
       const Clock::time_point deadline = deadline_now(batch_deadline);
       const auto remaining =
@@ -222,7 +234,7 @@ class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware, publ
       }
       if (Clock::now() + delay >= deadline) {
         return gave_up(describe(response) + "; no time left to retry within " +
-                       std::to_string(options_.timeout.count()) + " ms");
+                       std::to_string(timeout_.count()) + " ms");
       }
       if (!sleep_unless_cancelled(delay)) return failed("cancelled by shutdown");
       if (!may_retry()) return gave_up(describe(response) + "; not retried in the final drain");
@@ -279,6 +291,9 @@ class OtlpHttpExporter final : public SpanExporter, public FinalDrainAware, publ
   }
 
   const OtlpHttpOptions options_;  // as made: make_for_child() reads it in a forked child
+  // How long one export may take, retries included: the options' timeout, or the batch
+  // processor's export timeout when shorter (limit_each_export).
+  std::chrono::milliseconds timeout_ = options_.timeout;
   std::unique_ptr<HttpTransport> transport_;
   OtlpProtoEncoder encoder_;
   std::string body_;
