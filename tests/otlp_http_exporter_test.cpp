@@ -144,9 +144,13 @@ TEST(OtlpHttpExporter, HeadersThatWouldCorruptTheRequestAreNotSentAndSaySo) {
     if (level >= LogLevel::kWarning) warnings.emplace_back(message);
   });
   OtlpHttpOptions options;
-  options.headers = {{"x-split", "a\r\nX-Injected: yes"}, {"bad name", "1"},
-                     {"x-nul", std::string("a\0b", 3)},   {"Content-Type", "text/plain"},
-                     {"x-kept", "tab\tand \xc3\xa9"},     {"", "empty name"}};
+  options.headers = {{"x-split", "a\r\nX-Injected: yes"},
+                     {"bad name", "1"},
+                     {"x-nul", std::string("a\0b", 3)},
+                     {"Content-Type", "text/plain"},
+                     {"Content-Length", "1"},
+                     {"x-kept", "tab\tand \xc3\xa9"},
+                     {"", "empty name"}};
   ExporterUnderTest test({answer(200)}, options);
   set_log_handler({});
   ASSERT_EQ(test.export_one(), ExportResult::kSuccess);
@@ -157,7 +161,7 @@ TEST(OtlpHttpExporter, HeadersThatWouldCorruptTheRequestAreNotSentAndSaySo) {
   }
   EXPECT_EQ(names, (std::vector<std::string>{"x-kept", "Content-Type", "User-Agent"}));
   EXPECT_EQ(header(test.log->exchanges[0].request, "Content-Type"), "application/x-protobuf");
-  ASSERT_EQ(warnings.size(), 5u);
+  ASSERT_EQ(warnings.size(), 6u);
   EXPECT_NE(warnings[0].find("\"x-split\" is not sent"), std::string::npos) << warnings[0];
   EXPECT_NE(warnings[3].find("\"Content-Type\" is not sent"), std::string::npos) << warnings[3];
 }

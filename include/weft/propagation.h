@@ -27,10 +27,11 @@ class TextMapCarrier {
   virtual ~TextMapCarrier() = default;
   virtual std::optional<std::string_view> get(std::string_view key) const = 0;
   virtual void set(std::string_view key, std::string_view value) = 0;
-  // Removes `key` in every spelling. inject() calls it for each of its fields the context does
-  // not fill, so that a carrier reused from one message to the next keeps no stale value (a
-  // `tracestate` of another trace). The default does nothing: enough for a carrier that starts
-  // empty.
+  // Removes `key` in every spelling. The W3C propagator calls it for `tracestate` when it writes
+  // a `traceparent` with no trace state, so that a carrier reused from one message to the next
+  // does not send another trace's state along. The default does nothing: enough for a carrier that
+  // starts empty. (Like OpenTelemetry's other SDKs, inject leaves a carrier as it is when the
+  // context has no span, or no baggage: clear a reused carrier between messages.)
   virtual void remove(std::string_view key) { static_cast<void>(key); }
 };
 

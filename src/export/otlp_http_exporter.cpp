@@ -64,8 +64,8 @@ std::string printable(std::string_view text) {
 }
 
 // The user's headers that can be sent: a name that is not a token or a value with a control
-// character is left out with a warning (it would corrupt the request), and so are Content-Type
-// and Content-Encoding, which the exporter sets to what the body is.
+// character is left out with a warning (it would corrupt the request), and so are the headers
+// that describe the body (Content-Type, -Encoding, -Length, Transfer-Encoding): the exporter's.
 std::vector<std::pair<std::string, std::string>> sendable_headers(
     const std::vector<std::pair<std::string, std::string>>& headers) {
   std::vector<std::pair<std::string, std::string>> kept;
@@ -74,7 +74,9 @@ std::vector<std::pair<std::string, std::string>> sendable_headers(
       log_warning("OTLP exporter: header \"" + printable(name) +
                   "\" is not sent: its name or value is not valid in HTTP");
     } else if (equals_ignoring_case(name, "content-type") ||
-               equals_ignoring_case(name, "content-encoding")) {
+               equals_ignoring_case(name, "content-encoding") ||
+               equals_ignoring_case(name, "content-length") ||
+               equals_ignoring_case(name, "transfer-encoding")) {
       log_warning("OTLP exporter: header \"" + name +
                   "\" is not sent: the exporter sets it to what the request holds");
     } else {

@@ -135,14 +135,10 @@ void MapCarrier::set(std::string_view key, std::string_view value) {
 }
 
 void TraceContextPropagator::inject(const Context& context, TextMapCarrier& carrier) const {
-  // A field the context does not fill is removed: a reused carrier may hold one of an earlier
-  // context, and a `tracestate` belongs to the `traceparent` next to it.
+  // Without a span nothing is written, and a carrier's headers stay as they are (a gateway may
+  // pass its caller's on), as in OpenTelemetry's other SDKs.
   const SpanContext& span = context.span_context();
-  if (!span.is_valid()) {
-    carrier.remove(kTraceparent);
-    carrier.remove(kTracestate);
-    return;
-  }
+  if (!span.is_valid()) return;
   char traceparent[detail::kTraceparentLength];  // no std::string on this path
   detail::write_traceparent(span, traceparent);
   carrier.set(kTraceparent, std::string_view(traceparent, sizeof traceparent));
@@ -151,6 +147,8 @@ void TraceContextPropagator::inject(const Context& context, TextMapCarrier& carr
   if (!tracestate.empty()) {
     carrier.set(kTracestate, tracestate);
   } else {
+    // A `tracestate` belongs to the `traceparent` next to it: one a reused carrier still holds
+    // from another context would be sent along with this one.
     carrier.remove(kTracestate);
   }
 }
@@ -171,14 +169,9 @@ Context TraceContextPropagator::extract(const TextMapCarrier& carrier, const Con
 }
 
 void BaggagePropagator::inject(const Context& context, TextMapCarrier& carrier) const {
-  // As for `tracestate`: no baggage removes what a reused carrier held.
-  const std::string header =
-      context.baggage().empty() ? std::string() : context.baggage().to_header();
-  if (!header.empty()) {
-    carrier.set(kBaggage, header);
-  } else {
-    carrier.remove(kBaggage);
-  }
+  if (context.baggage().empty()) return;
+  const std::string header = context.baggage().to_header();
+  if (!header.empty()) carrier.set(kBaggage, header);
 }
 
 Context BaggagePropagator::extract(const TextMapCarrier& carrier, const Context& base) const {
