@@ -1,6 +1,7 @@
-// weft::spawn() and weft::fork_process(): the child joins the trace, its spans come back through the
-// parent's exporter, and a child that dies early loses nothing it ended and has its open spans
+// weft::spawn() and weft::fork_process(): the child joins the trace, its spans come back through
+// the parent's exporter, and a child that dies early loses nothing it ended and has its open spans
 // reported. Real processes throughout.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,8 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "exported_traces.h"
 #include "global_file_provider.h"
@@ -234,6 +233,46 @@ TEST_F(ProcessTest, AWeftForkChildKilledMidSpanIsReported) {
   const cli::SpanRecord* doomed = testing::find_span(spans, "doomed");
   ASSERT_NE(doomed, nullptr);
   EXPECT_EQ(doomed->attribute("weft.process.signal"), "SIGKILL");
+}
+
+// What the parent adds to a dead child's open spans keeps to the span limits, thread.id and
+// thread.name included (the child already fitted its own attributes to them).
+TEST_F(ProcessTest, WhatIsAddedToADeadChildsOpenSpanKeepsToTheLimits) {
+  WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN();
+  const std::string unlimited_path = path_;
+  path_ += "-limited.jsonl";
+  Options options;
+  options.service_name = "parent";
+  SpanLimits limits;
+  limits.attribute_count = 2;
+  options.limits = limits;
+  options.processors.push_back(make_batch_processor(make_file_exporter(path_)));
+  provider_ = std::make_shared<TracerProvider>(
+      finalize_config(std::move(options), testing::fake_environment({})));
+  set_global_provider(provider_);
+  std::filesystem::remove(unlimited_path);
+
+  Tracer tracer = get_tracer("test");
+  {
+    ScopedSpan parent = tracer.start_scoped_span("parent");
+    ChildProcess child = weft::fork_process();
+    if (child.in_child()) {
+      StartSpanOptions with_attribute;  // known to the parent from the span's start
+      with_attribute.attributes = {KeyValue("own", 1)};
+      ScopedSpan open = tracer.start_scoped_span("open-at-exit", with_attribute);
+      _exit(3);
+    }
+    EXPECT_EQ(child.wait().exit_code, 3);
+  }
+  std::vector<cli::SpanRecord> spans = flushed_spans();
+  const cli::SpanRecord* open = testing::find_span(spans, "open-at-exit");
+  ASSERT_NE(open, nullptr);
+  EXPECT_EQ(open->status_code, cli::kStatusError);
+  EXPECT_EQ(open->attributes.size(), 2u);
+  EXPECT_EQ(open->attribute("own"), "1");
+  EXPECT_EQ(open->attribute("weft.span.incomplete"), "true");
+  EXPECT_EQ(open->attribute("process.exit.code"), "") << "over the limit";
+  EXPECT_EQ(open->attribute("thread.id"), "") << "no room left";
 }
 
 // A program that ignores SIGCHLD (as daemons do) has its children reaped by the kernel, so

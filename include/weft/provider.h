@@ -22,6 +22,8 @@ namespace detail {
 struct ProviderState;
 // Where spans received from child processes go (null when the provider records nothing).
 std::shared_ptr<SpanProcessor> processor_of(const TracerProvider& provider) noexcept;
+// The limits the provider's spans keep to (for attributes added to spans received from children).
+SpanLimits limits_of(const TracerProvider& provider) noexcept;
 // In a child of weft::fork(): spans go to the parent through `relay` from now on.
 void relay_in_forked_child(TracerProvider& provider, std::shared_ptr<SpanProcessor> relay) noexcept;
 }  // namespace detail
@@ -49,7 +51,9 @@ class TracerProvider {
 
  private:
   friend std::shared_ptr<SpanProcessor> detail::processor_of(const TracerProvider&) noexcept;
-  friend void detail::relay_in_forked_child(TracerProvider&, std::shared_ptr<SpanProcessor>) noexcept;
+  friend SpanLimits detail::limits_of(const TracerProvider&) noexcept;
+  friend void detail::relay_in_forked_child(TracerProvider&,
+                                            std::shared_ptr<SpanProcessor>) noexcept;
   std::unique_ptr<detail::ProviderState> state_;
 };
 

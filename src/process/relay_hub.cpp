@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -24,7 +24,9 @@
 #include "process/signal_name.h"
 #include "runtime/clock.h"
 #include "runtime/fork_hooks.h"
+#include "trace/attribute_limits.h"
 #include "trace/record_pool.h"
+#include "trace/thread_attributes.h"
 #include "weft/provider.h"
 
 namespace weft::detail {
@@ -317,13 +319,20 @@ class RelayHub {
 
   void report_open_spans_locked(SenderProcess& sender, const Ending& ending, SpanProcessor* sink) {
     const std::uint64_t now = now_unix_nano();
+    // What is added keeps to the limits of the provider the spans are exported by.
+    const SpanLimits limits = limits_of(global_provider());
+    const auto add = [&](SpanData& span, std::string_view key, AttributeValue value) {
+      put_attribute(span.attributes, span.dropped_attributes_count, key, std::move(value),
+                    limits.attribute_count, limits.attribute_value_length);
+    };
     for (auto& [id, span] : sender.open_spans) {
       span.end_time_unix_nano = std::max(now, span.start_time_unix_nano);
       span.status.code = StatusCode::kError;
       span.status.message = ending.description;
-      span.attributes.emplace_back("weft.span.incomplete", true);
-      if (ending.exit_code) span.attributes.emplace_back("process.exit.code", *ending.exit_code);
-      if (ending.signal) span.attributes.emplace_back("weft.process.signal", *ending.signal);
+      add(span, "weft.span.incomplete", AttributeValue(true));
+      if (ending.exit_code) add(span, "process.exit.code", AttributeValue(*ending.exit_code));
+      if (ending.signal) add(span, "weft.process.signal", AttributeValue(*ending.signal));
+      fit_thread_attributes(span, span.attributes.size(), limits);
       hand_over_locked(sender, std::move(span), sink);
       count(counters().incomplete_spans_reported);
     }

@@ -94,6 +94,10 @@ Tracer TracerProvider::tracer(std::string_view name, std::string_view version,
   return Tracer(&added);
 }
 
+SpanLimits detail::limits_of(const TracerProvider& provider) noexcept {
+  return provider.state_->config.limits;
+}
+
 std::shared_ptr<SpanProcessor> detail::processor_of(const TracerProvider& provider) noexcept {
   if (provider.state_->shut_down.load(std::memory_order_acquire)) return nullptr;
   return provider.state_->processor;

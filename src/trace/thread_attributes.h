@@ -17,7 +17,11 @@ inline bool limits_may_cut_thread_attributes(const SpanLimits& limits) noexcept 
   return limits.attribute_count < 2 || limits.attribute_value_length != SIZE_MAX;
 }
 
-// Fits the record's thread attributes to `limits` and to its own attributes now (out of line).
+// Fits the span's thread attributes to `limits`, next to `own_attributes` of its own. Returns
+// whether it changed them.
+bool fit_thread_attributes(SpanData& span, std::size_t own_attributes,
+                           const SpanLimits& limits) noexcept;
+// The same for a record being recorded, its own attributes kept in either form (out of line).
 void fit_thread_attributes(SpanRecord& record, const SpanLimits& limits) noexcept;
 
 // After an attribute was put: the thread attributes give way once the record's own attributes
