@@ -11,8 +11,8 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <deque>
@@ -38,7 +38,8 @@ struct CollectOptions {
   std::string output = "weft-traces.jsonl";
   std::string forward;  // upstream base URL or full /v1/traces URL; empty: no forwarding
   int forward_timeout_ms = 10000;  // one forwarded request; also what a stop gives the queue
-  std::size_t max_body_bytes = 16 * 1024 * 1024;
+  // The OpenTelemetry Collector's default for an OTLP/HTTP request body: what exporters expect.
+  std::size_t max_body_bytes = 20 * 1024 * 1024;
 };
 
 // How long a stop waits for the requests in progress. A client that sends its headers a line at a
@@ -54,15 +55,15 @@ struct Totals {
   std::atomic<std::uint64_t> forward_failures{0};
 };
 
-// What to do with a body, by its Content-Encoding. httplib inflates "gzip" and "deflate" while it
-// reads the body, spelled exactly so; it hands a body in any other encoding over as it came (or,
-// for br, fails to read it). HTTP compares encodings case-insensitively, and RFC 9110 asks that
-// "x-gzip" be taken as gzip: those bodies are inflated here.
+// What to do with a body, by its Content-Encoding (compared case-insensitively; RFC 9110 asks that
+// "x-gzip" be taken as gzip). A compressed body is inflated here, never by httplib: httplib 0.11
+// inflates a body sent as exactly "gzip" or "deflate" as it reads it, but never checks that the
+// stream ended, so a truncated body was taken as complete (200, and part of its spans stored).
+// gzip_decompress() checks the stream's end and trailer.
 enum class BodyEncoding { kAsRead, kInflateHere, kUnsupported };
 
 BodyEncoding body_encoding(const std::string& encoding) {
-  if (encoding.empty() || encoding == "gzip" || encoding == "deflate" ||
-      detail::equals_ignoring_case(encoding, "identity")) {
+  if (encoding.empty() || detail::equals_ignoring_case(encoding, "identity")) {
     return BodyEncoding::kAsRead;
   }
   if (detail::equals_ignoring_case(encoding, "gzip") ||
@@ -71,6 +72,12 @@ BodyEncoding body_encoding(const std::string& encoding) {
     return BodyEncoding::kInflateHere;
   }
   return BodyEncoding::kUnsupported;
+}
+
+// Makes httplib hand the body over as it came: it looks for Content-Encoding when the body is
+// read. The request is httplib's own, not a constant: only its handler's view of it is.
+void keep_httplib_from_inflating(const httplib::Request& request) {
+  const_cast<httplib::Request&>(request).headers.erase("Content-Encoding");
 }
 
 // Reads a refused body and drops it, up to `limit` bytes, so that the connection can carry the
@@ -154,7 +161,8 @@ void handle_traces(const httplib::Request& request, httplib::Response& response,
     return refuse(415, "Content-Encoding \"" + encoding +
                            "\" is not supported: send the body with gzip, deflate or no encoding");
   }
-  // httplib inflates gzip bodies as they arrive; the limit applies to what comes out.
+  if (body_encoded == BodyEncoding::kInflateHere) keep_httplib_from_inflating(request);
+  // The limit applies to the body as sent, and again to what inflating it gives.
   std::string body;
   bool too_large = false;
   const bool read = content_reader([&](const char* data, std::size_t length) {
@@ -166,8 +174,8 @@ void handle_traces(const httplib::Request& request, httplib::Response& response,
     return true;
   });
   if (too_large) {
-    return refuse(413, "the body is larger than " + std::to_string(options.max_body_bytes) +
-                           " bytes (after decompression)");
+    return refuse(413,
+                  "the body is larger than " + std::to_string(options.max_body_bytes) + " bytes");
   }
   if (!read) return refuse(400, "the body could not be read (truncated, or bad compression)");
   if (body_encoded == BodyEncoding::kInflateHere) {
@@ -333,6 +341,12 @@ int run_collect(const CollectOptions& options) {
   });
   // No set_payload_max_length(): httplib would answer 400 to a large body. The content reader
   // below stops reading at the limit and answers 413, for plain and compressed bodies alike.
+  // One request per connection, answered with "Connection: close". A refused body (too large,
+  // badly compressed) is not read to its end, and httplib 0.11 keeps a connection open whatever
+  // the answer says: the rest of the body was then read as the client's next request, which got a
+  // 414 or 400 (not retried: a good batch lost). Closing also spares exporters the race of reusing
+  // a connection just as its keep-alive timeout closes it. A connection costs ~0.1 ms on one host.
+  server.set_keep_alive_max_count(1);
   // A stop waits for idle keep-alive connections (an exporter's, between exports) to time out.
   server.set_keep_alive_timeout(1);
   // httplib's default pool has max(8, cores - 1) workers, and a connection that sends nothing
