@@ -301,7 +301,7 @@ TEST_F(CollectAbuseTest, WrongContentTypesAre415AndParametersAreIgnored) {
 }
 
 TEST_F(CollectAbuseTest, AGzipBombIsRefusedAt413WithMemoryBounded) {
-  testing::CollectorProcess collector(output_);  // default limit: 20 MiB after decompression
+  testing::CollectorProcess collector(output_);  // default limit: 16 MiB after decompression
   ASSERT_GT(collector.port(), 0);
   ASSERT_EQ(post_json(collector.port(), 1), 200);
   const std::size_t rss_before = peak_rss_kib(collector.pid());

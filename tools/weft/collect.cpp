@@ -38,8 +38,7 @@ struct CollectOptions {
   std::string output = "weft-traces.jsonl";
   std::string forward;  // upstream base URL or full /v1/traces URL; empty: no forwarding
   int forward_timeout_ms = 10000;  // one forwarded request; also what a stop gives the queue
-  // The OpenTelemetry Collector's default for an OTLP/HTTP request body: what exporters expect.
-  std::size_t max_body_bytes = 20 * 1024 * 1024;
+  std::size_t max_body_bytes = 16 * 1024 * 1024;
 };
 
 // How long a stop waits for the requests in progress. A client that sends its headers a line at a

@@ -519,7 +519,7 @@ class SpanLineHandler {
 };
 
 // The longest line whose copy each thread keeps for the next one (weft collect reads requests of
-// up to 20 MiB on a thread per connection).
+// up to 16 MiB on a thread per connection).
 constexpr std::size_t kLongestKeptLine = std::size_t{1} << 20;
 
 // RapidJSON's handler interface, passed on to the SpanLineHandler.
