@@ -175,6 +175,18 @@ bool wait_until(const std::function<bool()>& condition, milliseconds limit = mil
   return true;
 }
 
+// A collector's behaviour: every request hangs until `release` is set, or for `max_wait` at most
+// (so that a failed test does not hang its collector's shutdown).
+TestCollector::Behaviour hang_until_released(const std::atomic<bool>& release,
+                                             milliseconds max_wait) {
+  return [&release, max_wait](int, httplib::Response&) {
+    const auto deadline = Clock::now() + max_wait;
+    while (!release.load() && Clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+  };
+}
+
 TEST(OtlpFaults, CollectorDownAtStartThenUpExportResumes) {
   reset_diagnostics();
   const int port = free_port();
@@ -222,11 +234,7 @@ TEST(OtlpFaults, Collector503ThenRecoversNothingIsLost) {
 TEST(OtlpFaults, CollectorHangingPastTheTimeoutNeitherBlocksNorHoldsTheApp) {
   reset_diagnostics();
   std::atomic<bool> release{false};
-  TestCollector collector([&](int, httplib::Response&) {
-    for (int waited = 0; waited < 300 && !release.load(); ++waited) {
-      std::this_thread::sleep_for(milliseconds(10));
-    }
-  });
+  TestCollector collector(hang_until_released(release, milliseconds(3000)));
   {
     ExportingApp app(collector.url(), milliseconds(300));
     EXPECT_LT(app.end_spans(200), kNeverBlocked);
@@ -245,11 +253,7 @@ TEST(OtlpFaults, CollectorHangingPastTheTimeoutNeitherBlocksNorHoldsTheApp) {
 TEST(OtlpFaults, TheBatchExportTimeoutBoundsAnExportWhenShorterThanTheExporters) {
   reset_diagnostics();
   std::atomic<bool> release{false};
-  TestCollector collector([&](int, httplib::Response&) {
-    for (int waited = 0; waited < 1000 && !release.load(); ++waited) {
-      std::this_thread::sleep_for(milliseconds(10));
-    }
-  });
+  TestCollector collector(hang_until_released(release, milliseconds(10000)));
   {
     ExportingApp app(collector.url(), milliseconds(20000), 256, milliseconds(300));
     const auto start = Clock::now();

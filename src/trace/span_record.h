@@ -34,6 +34,11 @@ struct SpanRecord final : SpanData {
   AttributeBytes next_event_attributes;
 };
 
+// The span's own attributes so far, in whichever form the record keeps them.
+inline std::size_t own_attribute_count(const SpanRecord& record) noexcept {
+  return record.attributes_as_bytes ? record.attribute_bytes.count() : record.attributes.size();
+}
+
 // Move what a record kept as bytes into its vectors, for good. Each throws std::bad_alloc only,
 // and then changes nothing.
 inline void settle_attribute_bytes(SpanRecord& record) {

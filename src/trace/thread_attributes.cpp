@@ -1,3 +1,4 @@
+// The thread attributes under the span limits: see thread_attributes.h.
 #include "trace/thread_attributes.h"
 
 #include "trace/attribute_limits.h"
@@ -26,10 +27,8 @@ bool fit_thread_attributes(SpanData& span, std::size_t own_attributes,
 }
 
 void fit_thread_attributes(SpanRecord& record, const SpanLimits& limits) noexcept {
-  const std::size_t own =
-      record.attributes_as_bytes ? record.attribute_bytes.count() : record.attributes.size();
   // A record's thread name is trusted by its serial only while it is the thread's whole name.
-  if (fit_thread_attributes(static_cast<SpanData&>(record), own, limits)) {
+  if (fit_thread_attributes(static_cast<SpanData&>(record), own_attribute_count(record), limits)) {
     record.thread_name_serial = 0;
   }
 }

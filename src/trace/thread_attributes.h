@@ -27,9 +27,9 @@ void fit_thread_attributes(SpanRecord& record, const SpanLimits& limits) noexcep
 // After an attribute was put: the thread attributes give way once the record's own attributes
 // come within two of the count limit.
 inline void keep_thread_attributes_within(SpanRecord& record, const SpanLimits& limits) noexcept {
-  const std::size_t own =
-      record.attributes_as_bytes ? record.attribute_bytes.count() : record.attributes.size();
-  if (__builtin_expect(own + 2 > limits.attribute_count, 0)) fit_thread_attributes(record, limits);
+  if (__builtin_expect(own_attribute_count(record) + 2 > limits.attribute_count, 0)) {
+    fit_thread_attributes(record, limits);
+  }
 }
 
 }  // namespace weft::detail
