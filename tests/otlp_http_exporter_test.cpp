@@ -465,5 +465,21 @@ TEST(Gzip, RoundTripsAndRefusesBombsAndGarbage) {
             detail::GunzipResult::kMalformed);
 }
 
+// A body just under the limit is held in no more memory than the limit: the buffer's doubling
+// stops there (else a 20 MiB limit cost 32 MiB per request).
+TEST(Gzip, TheInflatedBufferNeverGrowsPastTheLimit) {
+  const std::size_t limit = 3 * 1024 * 1024 + 12345;
+  const std::string original(limit, 'q');
+  std::string compressed, inflated;
+  ASSERT_TRUE(detail::gzip_compress(original, compressed));
+  ASSERT_EQ(detail::gzip_decompress(compressed, limit, inflated), detail::GunzipResult::kOk);
+  EXPECT_EQ(inflated.size(), limit);
+  EXPECT_LE(inflated.capacity(), limit);
+  std::string refused;
+  EXPECT_EQ(detail::gzip_decompress(compressed, limit - 1, refused),
+            detail::GunzipResult::kTooLarge);
+  EXPECT_LE(refused.capacity(), limit - 1);
+}
+
 }  // namespace
 }  // namespace weft

@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+
 namespace weft::detail {
 namespace {
 
@@ -44,6 +46,15 @@ GunzipResult gzip_decompress(std::string_view data, std::size_t max_size, std::s
     if (out.size() + produced > max_size) {
       outcome = GunzipResult::kTooLarge;
       break;
+    }
+    if (out.size() + produced > out.capacity()) {
+      // Grow by doubling, as append would, but never past the limit: a body near the limit must
+      // not cost up to twice the limit. (A string's own reserve() doubles past what it is asked
+      // for, so the new buffer is a fresh string's, which gets exactly that.)
+      std::string grown;
+      grown.reserve(std::min(std::max(2 * out.capacity(), out.size() + produced), max_size));
+      grown.append(out);
+      out.swap(grown);
     }
     out.append(chunk, produced);
     if (result == Z_STREAM_END) {
