@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "export/queued_span.h"
+#include "runtime/prefetch.h"
 
 namespace weft::detail {
 
@@ -69,6 +70,7 @@ class SpanRing {
       cached_consumed_ = consumed_.load(std::memory_order_acquire);
       if (produced_ - cached_consumed_ >= limit_) return nullptr;
     }
+    prefetch_ahead(segment, tail, count);
     return &segment.slots[tail & segment.mask];
   }
   // Producer side: the slots after the one claim() returned (they may wrap around the segment).
@@ -190,6 +192,18 @@ class SpanRing {
     std::atomic<Segment*> next{nullptr};
   };
 
+  // The slots of the span kPrefetchAhead spans of this size ahead are asked for, for writing, as
+  // each span is claimed (see runtime/prefetch.h): by the time the producer gets there, their lines
+  // are back from the export thread's core. Within the segment's end; a hint only.
+  static constexpr std::size_t kPrefetchAhead = 4;
+  static void prefetch_ahead(const Segment& segment, std::size_t tail, std::size_t count) noexcept {
+    const std::size_t first = (tail + kPrefetchAhead * count) & segment.mask;
+    const std::size_t slots = std::min(count, segment.capacity - first);
+    const char* bytes = reinterpret_cast<const char*>(&segment.slots[first]);
+    const std::size_t size = slots * sizeof(QueuedSpan);
+    for (std::size_t offset = 0; offset < size; offset += 64) prefetch_for_writing(bytes + offset);
+    prefetch_for_writing(bytes + size - 1);
+  }
   QueuedSpan* claim_in_new_segment(std::size_t count) noexcept;
   bool move_past_drained_segment() noexcept;
 

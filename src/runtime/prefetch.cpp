@@ -1,0 +1,25 @@
+// Finds out once, as the library loads, whether the CPU has PREFETCHW: see prefetch.h.
+#include "runtime/prefetch.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+namespace weft::detail {
+namespace {
+
+bool detect_prefetchw() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid(0x80000001u, &eax, &ebx, &ecx, &edx) == 0) return false;
+  return (ecx & (1u << 8)) != 0;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+std::atomic<bool> cpu_has_prefetchw{detect_prefetchw()};
+
+}  // namespace weft::detail
