@@ -181,7 +181,7 @@ TEST(SpanRingTest, PrefetchForWritingIsUsedExactlyWhereTheCpuHasIt) {
   EXPECT_FALSE(cpu_has_prefetchw.load());
 #endif
   char line_to_write[64] = {};
-  prefetch_for_writing(line_to_write);  // a hint: nothing changes
+  prefetch_for_writing(line_to_write, sizeof line_to_write);  // a hint: nothing changes
   EXPECT_EQ(line_to_write[0], 0);
 }
 

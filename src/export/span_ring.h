@@ -199,10 +199,8 @@ class SpanRing {
   static void prefetch_ahead(const Segment& segment, std::size_t tail, std::size_t count) noexcept {
     const std::size_t first = (tail + kPrefetchAhead * count) & segment.mask;
     const std::size_t slots = std::min(count, segment.capacity - first);
-    const char* bytes = reinterpret_cast<const char*>(&segment.slots[first]);
-    const std::size_t size = slots * sizeof(QueuedSpan);
-    for (std::size_t offset = 0; offset < size; offset += 64) prefetch_for_writing(bytes + offset);
-    prefetch_for_writing(bytes + size - 1);
+    prefetch_for_writing(reinterpret_cast<const char*>(&segment.slots[first]),
+                         slots * sizeof(QueuedSpan));
   }
   QueuedSpan* claim_in_new_segment(std::size_t count) noexcept;
   bool move_past_drained_segment() noexcept;

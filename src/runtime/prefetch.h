@@ -6,22 +6,30 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 
 namespace weft::detail {
 
 // Whether the CPU has PREFETCHW (CPUID 0x80000001, ECX bit 8); false until known and off x86.
 extern std::atomic<bool> cpu_has_prefetchw;
 
-// A hint: never faults and never changes what memory holds.
-inline void prefetch_for_writing(const void* address) noexcept {
+// Asks for every cache line of [begin, begin + size) (size > 0). A hint: never faults
+// and never changes what memory holds.
+inline void prefetch_for_writing(const char* begin, std::size_t size) noexcept {
+  constexpr std::size_t kLine = 64;
+  const char* last = begin + (size - 1);
 #if defined(__x86_64__) || defined(__i386__)
   if (cpu_has_prefetchw.load(std::memory_order_relaxed)) {
-    asm volatile("prefetchw %0" : : "m"(*static_cast<const char*>(address)));
+    for (const char* line = begin; line < last; line += kLine) {
+      asm volatile("prefetchw %0" : : "m"(*line));
+    }
+    asm volatile("prefetchw %0" : : "m"(*last));
     return;
   }
 #endif
   // Elsewhere, the compiler's own: PREFETCHW where the target has it, a read prefetch otherwise.
-  __builtin_prefetch(address, 1);
+  for (const char* line = begin; line < last; line += kLine) __builtin_prefetch(line, 1);
+  __builtin_prefetch(last, 1);
 }
 
 }  // namespace weft::detail
