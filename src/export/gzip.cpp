@@ -48,9 +48,9 @@ GunzipResult gzip_decompress(std::string_view data, std::size_t max_size, std::s
       break;
     }
     if (out.size() + produced > out.capacity()) {
-      // Grow by doubling, as append would, but never past the limit: a body near the limit must
-      // not cost up to twice the limit. (A string's own reserve() doubles past what it is asked
-      // for, so the new buffer is a fresh string's, which gets exactly that.)
+      // Grow by doubling, as append would, but never past the limit: the buffer of a body near
+      // the limit must not end up nearly twice its size. (A string's own reserve() doubles past
+      // what it is asked for; a fresh string's gets what it asks, for any size above 30.)
       std::string grown;
       grown.reserve(std::min(std::max(2 * out.capacity(), out.size() + produced), max_size));
       grown.append(out);

@@ -20,6 +20,13 @@ bool detect_prefetchw() noexcept {
 
 }  // namespace
 
-std::atomic<bool> cpu_has_prefetchw{detect_prefetchw()};
+std::atomic<bool> cpu_has_prefetchw{false};
+
+namespace {
+// Set while the library's statics are initialized: a span ended before then (from another
+// file's static initializer) reads a valid false and takes the plain prefetch.
+[[maybe_unused]] const bool prefetchw_detected =
+    (cpu_has_prefetchw.store(detect_prefetchw(), std::memory_order_relaxed), true);
+}  // namespace
 
 }  // namespace weft::detail

@@ -10,26 +10,30 @@
 
 namespace weft::detail {
 
-// Whether the CPU has PREFETCHW (CPUID 0x80000001, ECX bit 8); false until known and off x86.
+// Whether the CPU has PREFETCHW (CPUID 0x80000001, ECX bit 8). Constant-initialized to false, set
+// as the library loads; always false off x86.
 extern std::atomic<bool> cpu_has_prefetchw;
 
 // Asks for every cache line of [begin, begin + size) (size > 0). A hint: never faults
 // and never changes what memory holds.
 inline void prefetch_for_writing(const char* begin, std::size_t size) noexcept {
   constexpr std::size_t kLine = 64;
-  const char* last = begin + (size - 1);
+  // Offsets, not pointers, step through the range: a pointer stepped past its end would be
+  // undefined even unused.
 #if defined(__x86_64__) || defined(__i386__)
   if (cpu_has_prefetchw.load(std::memory_order_relaxed)) {
-    for (const char* line = begin; line < last; line += kLine) {
-      asm volatile("prefetchw %0" : : "m"(*line));
+    for (std::size_t offset = 0; offset < size - 1; offset += kLine) {
+      asm volatile("prefetchw %0" : : "m"(begin[offset]));
     }
-    asm volatile("prefetchw %0" : : "m"(*last));
+    asm volatile("prefetchw %0" : : "m"(begin[size - 1]));
     return;
   }
 #endif
   // Elsewhere, the compiler's own: PREFETCHW where the target has it, a read prefetch otherwise.
-  for (const char* line = begin; line < last; line += kLine) __builtin_prefetch(line, 1);
-  __builtin_prefetch(last, 1);
+  for (std::size_t offset = 0; offset < size - 1; offset += kLine) {
+    __builtin_prefetch(begin + offset, 1);
+  }
+  __builtin_prefetch(begin + (size - 1), 1);
 }
 
 }  // namespace weft::detail
