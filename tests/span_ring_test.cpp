@@ -5,9 +5,9 @@
 #include <atomic>
 #include <cstdint>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
-#include <random>
 #include <thread>
 
 #include <gtest/gtest.h>

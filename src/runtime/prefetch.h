@@ -18,22 +18,21 @@ extern std::atomic<bool> cpu_has_prefetchw;
 // and never changes what memory holds.
 inline void prefetch_for_writing(const char* begin, std::size_t size) noexcept {
   constexpr std::size_t kLine = 64;
+  const bool exclusive = cpu_has_prefetchw.load(std::memory_order_relaxed);
+  const auto prefetch = [exclusive](const char& byte) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (exclusive) {
+      asm volatile("prefetchw %0" : : "m"(byte));
+      return;
+    }
+#endif
+    // Elsewhere, the compiler's own: PREFETCHW where the target has it, a read prefetch otherwise.
+    __builtin_prefetch(&byte, 1);
+  };
   // Offsets, not pointers, step through the range: a pointer stepped past its end would be
   // undefined even unused.
-#if defined(__x86_64__) || defined(__i386__)
-  if (cpu_has_prefetchw.load(std::memory_order_relaxed)) {
-    for (std::size_t offset = 0; offset < size - 1; offset += kLine) {
-      asm volatile("prefetchw %0" : : "m"(begin[offset]));
-    }
-    asm volatile("prefetchw %0" : : "m"(begin[size - 1]));
-    return;
-  }
-#endif
-  // Elsewhere, the compiler's own: PREFETCHW where the target has it, a read prefetch otherwise.
-  for (std::size_t offset = 0; offset < size - 1; offset += kLine) {
-    __builtin_prefetch(begin + offset, 1);
-  }
-  __builtin_prefetch(begin + (size - 1), 1);
+  for (std::size_t offset = 0; offset < size - 1; offset += kLine) prefetch(begin[offset]);
+  prefetch(begin[size - 1]);
 }
 
 }  // namespace weft::detail

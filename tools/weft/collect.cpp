@@ -38,6 +38,8 @@ struct CollectOptions {
   std::string output = "weft-traces.jsonl";
   std::string forward;  // upstream base URL or full /v1/traces URL; empty: no forwarding
   int forward_timeout_ms = 10000;  // one forwarded request; also what a stop gives the queue
+  // After decompression. The OpenTelemetry Collector allows 20 MiB; an exporter's batch of 512
+  // spans is far below either.
   std::size_t max_body_bytes = 16 * 1024 * 1024;
 };
 
