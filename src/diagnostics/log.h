@@ -14,8 +14,12 @@ inline void log_warning(std::string_view message) noexcept { log(LogLevel::kWarn
 inline void log_error(std::string_view message) noexcept { log(LogLevel::kError, message); }
 
 // Logs only the first time `flag` is seen unset: for problems that would otherwise repeat per span.
+// Once it is set, a load says so: an exchange on every call takes the flag's cache line for writing
+// each time, from every thread that hits the problem (a producer dropping spans from a full queue).
 inline void log_once(std::atomic<bool>& flag, LogLevel level, std::string_view message) noexcept {
-  if (!flag.exchange(true, std::memory_order_relaxed)) log(level, message);
+  if (!flag.load(std::memory_order_relaxed) && !flag.exchange(true, std::memory_order_relaxed)) {
+    log(level, message);
+  }
 }
 
 // The default handler's threshold (a LogLevel; one past kError prints nothing) from the values of
