@@ -5,10 +5,13 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -396,6 +399,40 @@ TEST(BatchProcessorTest, AThreadNameChangedByAProcessorIsExportedAndNotInherited
   ASSERT_EQ(exported.size(), 6u);
   for (const SpanData& span : exported) {
     EXPECT_EQ(span.thread_name, span.name == "on-fiber" ? "fiber-7" : "worker-a") << span.name;
+  }
+}
+
+// The batch processor reads the end time of a span ended "now" itself, once it has room for the
+// span (a span it drops is never timed): plain and decorated spans still end when end() is called,
+// not at their start nor with a recycled record's old time.
+TEST(BatchProcessorTest, SpansAreTimedWhenEndIsCalledThoughTheQueueReadsTheClock) {
+  MemoryExportProvider exporting;
+  Tracer tracer = exporting.provider->tracer("test");
+  const auto unix_nanos = [](std::chrono::system_clock::time_point time) {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count());
+  };
+  constexpr std::uint64_t kSlack = 1'000'000;  // the span clock may differ from the system's
+  constexpr auto kOpen = std::chrono::milliseconds(30);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> end_windows;
+  for (int round = 0; round < 4; ++round) {
+    Span span = tracer.start_span(round % 2 == 0 ? "plain" : "decorated");
+    if (round % 2 == 1) span.set_attribute("round", round).add_event("event");
+    std::this_thread::sleep_for(kOpen);
+    const std::uint64_t before = unix_nanos(std::chrono::system_clock::now());
+    span.end();
+    end_windows.emplace_back(before, unix_nanos(std::chrono::system_clock::now()));
+  }
+  ASSERT_TRUE(exporting.provider->force_flush(std::chrono::seconds(10)));
+  const std::vector<SpanData> exported = exporting.spans->spans();
+  ASSERT_EQ(exported.size(), end_windows.size());
+  for (std::size_t i = 0; i < exported.size(); ++i) {
+    const SpanData& span = exported[i];
+    EXPECT_GE(span.end_time_unix_nano + kSlack, end_windows[i].first) << i << " " << span.name;
+    EXPECT_LE(span.end_time_unix_nano, end_windows[i].second + kSlack) << i << " " << span.name;
+    EXPECT_GE(span.end_time_unix_nano - span.start_time_unix_nano,
+              static_cast<std::uint64_t>(std::chrono::nanoseconds(kOpen).count()) - kSlack)
+        << i << " " << span.name;
   }
 }
 

@@ -93,6 +93,7 @@ class Span {
   void end_now() noexcept;
   void end_now_slowly() noexcept;
   void end_at(std::uint64_t end_unix_nano) noexcept;
+  void hand_over() noexcept;  // to the processors, once the end time is set or pending
 
   detail::SpanRecord* record_ = nullptr;
   SpanContext context_;

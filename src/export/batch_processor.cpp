@@ -439,6 +439,8 @@ class BatchProcessor final : public detail::BuiltinProcessor {
   // The queue holds a span's attributes and events in the layout a record can keep them in
   // (span_extension.h).
   bool takes_span_bytes() const noexcept override { return true; }
+  // A span's end time is read once it has a slot (settle_end_time).
+  bool times_span_ends() const noexcept override { return true; }
 
   void on_end(FinishedSpan span) noexcept override {
     if (!span->context.is_sampled()) return;
@@ -533,6 +535,7 @@ class BatchProcessor final : public detail::BuiltinProcessor {
       detail::recycle_plain_record(&record);
       return false;
     }
+    detail::settle_end_time(record);
     if (const detail::QueuedThread* thread = thread_of(record, *ring)) {
       detail::copy_into_slot(record, thread, 0, *slot);
       ring->publish(1);
@@ -552,6 +555,7 @@ class BatchProcessor final : public detail::BuiltinProcessor {
     detail::QueuedSpan* slot = ring != nullptr ? ring->claim(copy ? 1 + extension : 1) : nullptr;
     if (slot == nullptr) return false;
     static_cast<void>(span.release());
+    detail::settle_end_time(record);
     const detail::QueuedThread* thread = copy ? thread_of(record, *ring) : nullptr;
     if (thread != nullptr) {
       detail::copy_into_slot(record, thread, extension, *slot);

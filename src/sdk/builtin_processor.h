@@ -17,6 +17,10 @@ class BuiltinProcessor : public SpanProcessor {
   // event_bytes when the record keeps them so, instead of SpanData::attributes and events. Only a
   // provider whose one processor says so has its spans keep them so.
   virtual bool takes_span_bytes() const noexcept { return false; }
+  // Whether on_end reads the end time of a span that ended "now" itself (settle_end_time in
+  // span_record.h), once it knows it keeps the span: one it drops is then never timed. Only a
+  // provider whose one processor says so ends spans with the time pending.
+  virtual bool times_span_ends() const noexcept { return false; }
 };
 
 }  // namespace weft::detail

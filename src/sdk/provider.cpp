@@ -66,6 +66,7 @@ TracerProvider::TracerProvider(Config config)
     }
     const auto* only = dynamic_cast<const detail::BuiltinProcessor*>(state_->processor.get());
     state_->spans_as_bytes = only != nullptr && only->takes_span_bytes();
+    state_->processor_times_ends = only != nullptr && only->times_span_ends();
     state_->limits_cut_thread_attributes =
         detail::limits_may_cut_thread_attributes(state_->config.limits);
   }
@@ -108,6 +109,7 @@ void detail::relay_in_forked_child(TracerProvider& provider,
   // Only this thread exists in the child yet, so the processor can be swapped in place.
   provider.state_->starts_watched = true;  // the relay sends every span's start
   provider.state_->spans_as_bytes = false;
+  provider.state_->processor_times_ends = false;
   std::shared_ptr<SpanProcessor> previous = std::exchange(provider.state_->processor, relay);
   if (previous) previous->shutdown(std::chrono::milliseconds(100));
 }

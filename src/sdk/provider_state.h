@@ -38,6 +38,9 @@ struct ProviderState {
   // The one processor is a batch processor, which takes a span's attributes and events as the
   // bytes its queue holds: spans keep them so while recorded (SpanRecord::attributes_as_bytes).
   bool spans_as_bytes = false;
+  // The one processor reads a span's end time once it keeps the span (BuiltinProcessor::
+  // times_span_ends): Span::end() leaves the time pending.
+  bool processor_times_ends = false;
   // The span limits can cut a span's thread attributes on their own (thread_attributes.h).
   bool limits_cut_thread_attributes = false;
   std::atomic<bool> shut_down{false};

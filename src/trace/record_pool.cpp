@@ -44,6 +44,7 @@ void clear(SpanRecord& record) noexcept {
   record.next_event_attributes.clear();
   record.attributes_as_bytes = false;
   record.events_as_bytes = false;
+  record.end_time_pending = false;
   record.dropped_attributes_count = 0;
   record.events.clear();
   record.dropped_events_count = 0;

@@ -29,12 +29,13 @@ inline SpanRecord* acquire_record() {
 // that one.
 void recycle_record(SpanRecord* record) noexcept;
 // The same for a record with no attributes, events, links, status message or trace state (one
-// copied into a queue slot): only its status code and form need resetting (every start sets the
+// copied into a queue slot): only its status code, form and pending end need resetting (every start sets the
 // rest).
 inline void recycle_plain_record(SpanRecord* record) noexcept {
   record->status.code = StatusCode::kUnset;
   record->attributes_as_bytes = false;
   record->events_as_bytes = false;
+  record->end_time_pending = false;
   std::vector<SpanRecord*>& cache = thread_state().free_records;
   // Within capacity, a push cannot throw or allocate.
   if (__builtin_expect(cache.size() < cache.capacity() && cache.size() < kRecordCacheLimit, 1)) {

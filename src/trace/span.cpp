@@ -244,11 +244,18 @@ Span& Span::update_name(std::string_view name) {
 
 // The span clock's calibration may move by a few nanoseconds between start and end: a span timed
 // by it never ends before it starts. Reading clock_gettime instead is a call at the end, so the
-// common path keeps no frame.
+// common path keeps no frame. A batch processor reads the clock itself once it has room for the
+// span (SpanRecord::end_time_pending): a span dropped from a full queue is never timed, so a
+// producer that outruns the exporter is not slowed by the spans it loses.
 void Span::end_now() noexcept {
+  detail::SpanRecord* record = record_;
+  if (__builtin_expect(record->tracer->provider->processor_times_ends, 1)) {
+    record->end_time_pending = true;
+    return hand_over();
+  }
   std::uint64_t now;
   if (__builtin_expect(!detail::try_now_unix_nano(now), 0)) return end_now_slowly();
-  end_at(std::max(now, record_->start_time_unix_nano));
+  end_at(std::max(now, record->start_time_unix_nano));
 }
 
 void Span::end_now_slowly() noexcept {
@@ -260,8 +267,12 @@ void Span::end(Timestamp end_time) noexcept {
 }
 
 void Span::end_at(std::uint64_t end_unix_nano) noexcept {
+  record_->end_time_unix_nano = end_unix_nano;
+  hand_over();
+}
+
+void Span::hand_over() noexcept {
   detail::SpanRecord* record = std::exchange(record_, nullptr);
-  record->end_time_unix_nano = end_unix_nano;
   const detail::ProviderState& provider = *record->tracer->provider;
   if (__builtin_expect(record->owner_pid != detail::process_id(), 0)) {
     detail::count(detail::counters().fork_copies_discarded);

@@ -2,6 +2,9 @@
 // Records are recycled through record_pool.h, so their vectors and strings keep their capacity.
 #pragma once
 
+#include <algorithm>
+
+#include "runtime/clock.h"
 #include "trace/attribute_bytes.h"
 #include "trace/event_bytes.h"
 #include "weft/span_data.h"
@@ -26,6 +29,11 @@ struct SpanRecord final : SpanData {
   // span queued as its record has both moved by the export thread.
   bool attributes_as_bytes = false;
   bool events_as_bytes = false;
+  // The span has ended at "now" but `end_time_unix_nano` is not read yet: set by Span::end() when
+  // the one processor is a batch processor, which reads the clock only once it has room for the
+  // span (settle_end_time), so that a span dropped from a full queue costs no clock read. False in
+  // every record that is not queued so.
+  bool end_time_pending = false;
   AttributeBytes attribute_bytes;
   EventBytes event_bytes;
   // Where an event's attributes are put under the event limits before the event is added to
@@ -37,6 +45,14 @@ struct SpanRecord final : SpanData {
 // The span's own attributes so far, in whichever form the record keeps them.
 inline std::size_t own_attribute_count(const SpanRecord& record) noexcept {
   return record.attributes_as_bytes ? record.attribute_bytes.count() : record.attributes.size();
+}
+
+// Reads the end time of a span that ended with it pending (see end_time_pending): now, and never
+// before the span's start (the span clock's calibration may move by a few nanoseconds).
+inline void settle_end_time(SpanRecord& record) noexcept {
+  if (!record.end_time_pending) return;
+  record.end_time_unix_nano = std::max(now_unix_nano(), record.start_time_unix_nano);
+  record.end_time_pending = false;
 }
 
 // Move what a record kept as bytes into its vectors, for good. Each throws std::bad_alloc only,
