@@ -5,9 +5,37 @@
 #include <benchmark/benchmark.h>
 
 #include "runtime/clock.h"
+#include "weft/diagnostics.h"
 #include "weft/weft.h"
 
 namespace {
+
+// The share of the spans ended in a benchmark that the batch queue dropped because it was full (the
+// export thread fell behind), as the counter dropped_percent. A dropped span costs less than a
+// queued one (its end is never timed), so a figure is only comparable with its drop share beside
+// it. Thread 0 reports for all threads (each runs as many iterations).
+class DropShare {
+ public:
+  DropShare(benchmark::State& state, int spans_per_iteration)
+      : state_(state),
+        spans_per_iteration_(spans_per_iteration),
+        before_(weft::diagnostics().spans_dropped_queue_full) {}
+  ~DropShare() {
+    if (state_.thread_index() != 0) return;
+    const double dropped =
+        static_cast<double>(weft::diagnostics().spans_dropped_queue_full - before_);
+    const double ended = static_cast<double>(state_.iterations()) * state_.threads() *
+                         spans_per_iteration_;
+    state_.counters["dropped_percent"] = ended > 0 ? 100.0 * dropped / ended : 0.0;
+  }
+  DropShare(const DropShare&) = delete;
+  DropShare& operator=(const DropShare&) = delete;
+
+ private:
+  benchmark::State& state_;
+  const int spans_per_iteration_;
+  const std::uint64_t before_;
+};
 
 // Spans go through the batch processor into an exporter that discards them, as in the reference
 // measurement of the OpenTelemetry C++ SDK.
@@ -56,6 +84,7 @@ BENCHMARK(BM_SpanClockTwice);
 
 void BM_PlainSpan(benchmark::State& state) {
   weft::Tracer tracer = provider().tracer("bench");
+  DropShare drops(state, 1);
   for (auto _ : state) {
     weft::Span span = tracer.start_span("plain");
     span.end();
@@ -65,6 +94,7 @@ BENCHMARK(BM_PlainSpan)->Threads(1)->Threads(2);
 
 void BM_SpanWithAttributesAndEvent(benchmark::State& state) {
   weft::Tracer tracer = provider().tracer("bench");
+  DropShare drops(state, 1);
   for (auto _ : state) {
     weft::Span span = tracer.start_span("decorated");
     span.set_attribute("int.one", 1).set_attribute("int.two", 2);
@@ -77,6 +107,7 @@ BENCHMARK(BM_SpanWithAttributesAndEvent)->Threads(1)->Threads(2);
 
 void BM_ParentCurrentChildEnded(benchmark::State& state) {
   weft::Tracer tracer = provider().tracer("bench");
+  DropShare drops(state, 2);
   for (auto _ : state) {
     weft::ScopedSpan parent = tracer.start_scoped_span("parent");
     tracer.start_span("child").end();
