@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -33,6 +34,7 @@ class RecordingExporter final : public SpanExporter {
     int calls_entered = 0;
     std::vector<std::size_t> batch_sizes;
     std::set<std::string> names;
+    std::map<std::string, std::uint64_t> end_times;  // by span name
     bool shut_down = false;
   };
 
@@ -43,7 +45,10 @@ class RecordingExporter final : public SpanExporter {
     ++shared_->calls_entered;
     shared_->released.wait(lock, [&] { return !shared_->blocked; });
     shared_->batch_sizes.push_back(spans.size());
-    for (const SpanData* span : spans) shared_->names.insert(span->name);
+    for (const SpanData* span : spans) {
+      shared_->names.insert(span->name);
+      shared_->end_times[span->name] = span->end_time_unix_nano;
+    }
     return ExportResult::kSuccess;
   }
 
@@ -313,6 +318,55 @@ TEST(BatchProcessorTest, FullQueueDropsAndCountsWithoutBlocking) {
   std::size_t exported = 0;
   for (std::size_t size : fixture.exported->batch_sizes) exported += size;
   EXPECT_EQ(exported + dropped, 116u) << "every span is either exported or counted as dropped";
+}
+
+// The records of dropped spans are reused at once, their end time never read: a span that then
+// ends at a time of its own must keep it, and one that ends now must be timed now. The last span
+// dropped is a plain one, whose record the next span reuses.
+TEST(BatchProcessorTest, SpansEndedAfterDroppedOnesKeepTheirOwnEndTimes) {
+  BatchOptions batch;
+  batch.max_queue_size = 16;
+  batch.max_export_batch_size = 16;
+  BatchFixture fixture(batch);
+  fixture.block(true);
+  Tracer tracer = fixture.provider->tracer("test");
+  for (int i = 0; i < 16; ++i) tracer.start_span("first").end();
+  fixture.wait_for_export_calls(1);
+  const Diagnostics before = diagnostics();
+  for (int i = 0; i < 40; ++i) {
+    Span span = tracer.start_span("filler");
+    if (i % 2 == 0) span.set_attribute("decorated", i).add_event("event");
+    span.end();
+  }
+  ASSERT_EQ(diagnostics().spans_dropped_queue_full - before.spans_dropped_queue_full, 40u - 16u);
+  fixture.block(false);
+  ASSERT_TRUE(fixture.provider->force_flush(std::chrono::seconds(10)));
+
+  const Timestamp chosen = std::chrono::system_clock::now() + std::chrono::hours(1);
+  const auto chosen_nanos = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(chosen.time_since_epoch()).count());
+  tracer.start_span("explicit-plain").end(chosen);
+  tracer.start_span("explicit-decorated")
+      .set_attribute("k", 1)
+      .end(chosen + std::chrono::seconds(1));
+  const auto before_now = std::chrono::system_clock::now();
+  tracer.start_span("now").end();
+  const auto after_now = std::chrono::system_clock::now();
+  ASSERT_TRUE(fixture.provider->force_flush(std::chrono::seconds(10)));
+  std::lock_guard<std::mutex> lock(fixture.exported->mutex);
+  const std::map<std::string, std::uint64_t>& ends = fixture.exported->end_times;
+  ASSERT_EQ(ends.count("explicit-plain"), 1u);
+  ASSERT_EQ(ends.count("explicit-decorated"), 1u);
+  ASSERT_EQ(ends.count("now"), 1u);
+  EXPECT_EQ(ends.at("explicit-plain"), chosen_nanos);
+  EXPECT_EQ(ends.at("explicit-decorated"), chosen_nanos + 1'000'000'000u);
+  const auto nanos = [](std::chrono::system_clock::time_point time) {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count());
+  };
+  constexpr std::uint64_t kSlack = 1'000'000;  // the span clock may differ from the system's
+  EXPECT_GE(ends.at("now") + kSlack, nanos(before_now));
+  EXPECT_LE(ends.at("now"), nanos(after_now) + kSlack);
 }
 
 TEST(BatchProcessorTest, FlushAndShutdownReturnByTheirDeadlineWhenTheExporterHangs) {

@@ -6,9 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "exported_traces.h"
 #include "global_file_provider.h"
@@ -214,6 +216,45 @@ TEST_F(ProcessTest, AWeftForkChildRelaysItsSpansEvenWhenItLeavesWithUnderscoreEx
   ASSERT_EQ(spans.size(), 3u);
   EXPECT_EQ(testing::find_span(spans, "forked-work")->parent_span_id,
             testing::find_span(spans, "parent")->span_id);
+}
+
+// The batch processor reads a span's end time itself; the relay that replaces it in a weft fork
+// child does not, so there end() reads it again, and an explicit end time is kept as given.
+TEST_F(ProcessTest, SpansRelayedFromAWeftForkChildCarryTheirEndTimes) {
+  WEFT_SKIP_FORK_OF_THREADED_PROCESS_UNDER_ASAN();
+  Tracer tracer = get_tracer("test");
+  const auto nanos = [](std::chrono::system_clock::time_point time) {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count());
+  };
+  constexpr auto kOpen = std::chrono::milliseconds(30);
+  const Timestamp chosen = std::chrono::system_clock::now() + std::chrono::hours(1);
+  const auto before = std::chrono::system_clock::now();
+  ExitStatus status;
+  {
+    ChildProcess child = weft::fork_process();
+    if (child.in_child()) {
+      Span timed = tracer.start_span("timed");
+      std::this_thread::sleep_for(kOpen);
+      timed.end();
+      tracer.start_span("chosen").end(chosen);
+      _exit(0);
+    }
+    ASSERT_GT(child.pid(), 0);
+    status = child.wait();
+  }
+  const auto after = std::chrono::system_clock::now();
+  EXPECT_TRUE(status.success());
+  std::vector<cli::SpanRecord> spans = flushed_spans();
+  const cli::SpanRecord* timed = testing::find_span(spans, "timed");
+  const cli::SpanRecord* explicit_end = testing::find_span(spans, "chosen");
+  ASSERT_TRUE(timed && explicit_end);
+  constexpr std::uint64_t kSlack = 1'000'000;  // the span clock may differ from the system's
+  EXPECT_GE(timed->end_ns - timed->start_ns,
+            static_cast<std::uint64_t>(std::chrono::nanoseconds(kOpen).count()) - kSlack);
+  EXPECT_GE(timed->end_ns + kSlack, nanos(before));
+  EXPECT_LE(timed->end_ns, nanos(after) + kSlack);
+  EXPECT_EQ(explicit_end->end_ns, nanos(chosen));
 }
 
 TEST_F(ProcessTest, AWeftForkChildKilledMidSpanIsReported) {

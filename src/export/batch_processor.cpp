@@ -449,7 +449,12 @@ class BatchProcessor final : public detail::BuiltinProcessor {
       return;
     }
     auto& record = static_cast<detail::SpanRecord&>(*span);
-    detail::SpanRing* ring = ring_of_this_thread();
+    detail::SpanRing* ring = known_ring_of_this_thread();
+    if (__builtin_expect(ring == nullptr, 0)) {
+      // This thread's first span here: the span ended before the queue is made for it.
+      detail::settle_end_time(record);
+      ring = register_ring_of_this_thread();
+    }
     // Plain spans, the common case, take a path of their own: one slot, no extension to size.
     const bool queued = __builtin_expect(detail::fits_in_slot(record), 1)
                             ? queue_plain(span, record, ring)
@@ -589,12 +594,19 @@ class BatchProcessor final : public detail::BuiltinProcessor {
     }
   }
 
-  detail::SpanRing* ring_of_this_thread() noexcept {
-    auto& rings = detail::thread_state().rings;
-    for (auto& entry : rings) {
+  // This thread's queue into this processor, or null before its first span here.
+  detail::SpanRing* known_ring_of_this_thread() noexcept {
+    for (auto& entry : detail::thread_state().rings) {
       if (entry.first == state_->id) return entry.second.get();
     }
-    // First span of this thread here: forget queues into processors that are gone, then register.
+    return nullptr;
+  }
+
+  // Made at this thread's first span here: forget queues into processors that are gone, then
+  // register a new one (null when there is no memory for it). In a forked child the first span
+  // also starts the export thread.
+  detail::SpanRing* register_ring_of_this_thread() noexcept {
+    auto& rings = detail::thread_state().rings;
     start_pending_export_thread();
     rings.erase(std::remove_if(rings.begin(), rings.end(),
                                [](const auto& entry) { return entry.second->consumer_gone(); }),

@@ -29,8 +29,8 @@ inline SpanRecord* acquire_record() {
 // that one.
 void recycle_record(SpanRecord* record) noexcept;
 // The same for a record with no attributes, events, links, status message or trace state (one
-// copied into a queue slot): only its status code, form and pending end need resetting (every start sets the
-// rest).
+// copied into a queue slot): only its status code, form and pending end need resetting (every
+// start sets the rest).
 inline void recycle_plain_record(SpanRecord* record) noexcept {
   record->status.code = StatusCode::kUnset;
   record->attributes_as_bytes = false;

@@ -242,11 +242,12 @@ Span& Span::update_name(std::string_view name) {
   return *this;
 }
 
+// A batch processor reads the clock itself once it has room for the span
+// (SpanRecord::end_time_pending): a span dropped from a full queue is never timed, so a producer
+// that outruns the exporter is not slowed by the spans it loses. Otherwise the span is timed here.
 // The span clock's calibration may move by a few nanoseconds between start and end: a span timed
-// by it never ends before it starts. Reading clock_gettime instead is a call at the end, so the
-// common path keeps no frame. A batch processor reads the clock itself once it has room for the
-// span (SpanRecord::end_time_pending): a span dropped from a full queue is never timed, so a
-// producer that outruns the exporter is not slowed by the spans it loses.
+// by it never ends before it starts. Reading clock_gettime instead is a call at the end, so that
+// path keeps no frame.
 void Span::end_now() noexcept {
   detail::SpanRecord* record = record_;
   if (__builtin_expect(record->tracer->provider->processor_times_ends, 1)) {

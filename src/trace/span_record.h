@@ -31,8 +31,8 @@ struct SpanRecord final : SpanData {
   bool events_as_bytes = false;
   // The span has ended at "now" but `end_time_unix_nano` is not read yet: set by Span::end() when
   // the one processor is a batch processor, which reads the clock only once it has room for the
-  // span (settle_end_time), so that a span dropped from a full queue costs no clock read. False in
-  // every record that is not queued so.
+  // span (settle_end_time), so that a span dropped from a full queue costs no clock read. True only
+  // from that end() until the processor claims a slot (and reads the clock) or drops the span.
   bool end_time_pending = false;
   AttributeBytes attribute_bytes;
   EventBytes event_bytes;
