@@ -63,6 +63,22 @@ TEST(SpanRingTest, AThreadThatQueuesLittleKeepsOneSmallSegment) {
   EXPECT_EQ(ring.allocated_slots(), SpanRing::kFirstSegment);
 }
 
+// A consumer that drains the queue each time a backlog of the same size builds up (an export
+// thread woken at a batch's worth, a little late each time): once the queue has grown to hold
+// that backlog, it stops allocating segments.
+TEST(SpanRingTest, ARecurringBacklogStopsAllocatingOnceTheQueueHoldsIt) {
+  SpanRing ring(2048);
+  std::uint64_t pushed = 0, next = 0;
+  std::size_t added_after_warm_up = 0;
+  for (int round = 0; round < 200; ++round) {
+    for (int i = 0; i < 1200; ++i) ASSERT_TRUE(push(ring, pushed++));
+    ASSERT_EQ(pop(ring, 2048, next), 1200u);
+    if (round == 2) added_after_warm_up = ring.segments_added();
+  }
+  EXPECT_EQ(ring.segments_added(), added_after_warm_up);
+  EXPECT_LE(ring.allocated_slots(), 2048u);
+}
+
 TEST(SpanRingTest, ABurstGrowsTheQueueAndDrainingItFreesTheOldSegments) {
   SpanRing ring(4096);
   std::uint64_t pushed = 0, next = 0;

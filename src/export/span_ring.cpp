@@ -62,7 +62,9 @@ SpanRing::~SpanRing() {
 // Memory, for spans of one slot: every segment but the oldest (which the consumer may have partly
 // drained) is full or is the producer's, and the producer's was sized to the room left by all the
 // others' waiting spans, so the slots allocated never exceed the oldest segment plus the limit:
-// twice the limit. A span with an extension takes up to 1 + kMaxExtensionSlots slots.
+// twice the limit. (When the consumer keeps up, below, the new segment and the full one are at
+// most the limit each, with one drained segment the consumer has yet to free: for that moment, up
+// to three times the limit.) A span with an extension takes up to 1 + kMaxExtensionSlots slots.
 QueuedSpan* SpanRing::claim_in_new_segment(std::size_t count) noexcept {
   cached_consumed_ = consumed_.load(std::memory_order_acquire);
   const std::size_t waiting = produced_ - cached_consumed_;
@@ -71,8 +73,16 @@ QueuedSpan* SpanRing::claim_in_new_segment(std::size_t count) noexcept {
   // does every span of a thread that has only plain ones, and the bound below holds for it. A
   // thread whose spans take several slots gets segments that hold as many spans, or it would
   // allocate a new segment for every few it queues.
-  const std::size_t room =
-      round_down_to_power_of_two(std::min((limit_ - waiting) * count, kMaxSegmentSlots));
+  // When the full segment has been drained and refilled (it wrapped around) and holds every span
+  // waiting, the consumer keeps up: the segment filled in the time one export took to start. Then
+  // the new segment may take the whole limit, so that it is the last: a queue that fills to the
+  // same backlog after every export would otherwise allocate (and page in) a new segment every
+  // few thousand spans. A queue filled from empty keeps to the room left.
+  const bool consumer_keeps_up =
+      producing_->tail.load(std::memory_order_relaxed) > producing_->capacity &&
+      waiting * count <= producing_->capacity;
+  const std::size_t room = round_down_to_power_of_two(
+      std::min((consumer_keeps_up ? limit_ : limit_ - waiting) * count, kMaxSegmentSlots));
   std::size_t capacity = std::min(2 * producing_->capacity, room);
   while (capacity < count) capacity *= 2;
   auto* segment = new (std::nothrow) Segment(capacity);
@@ -81,6 +91,7 @@ QueuedSpan* SpanRing::claim_in_new_segment(std::size_t count) noexcept {
     return nullptr;
   }
   allocated_slots_.fetch_add(capacity, std::memory_order_relaxed);
+  ++segments_added_;
   // Release: the consumer that sees `next` sees every span published into the full segment.
   producing_->next.store(segment, std::memory_order_release);
   producing_ = segment;

@@ -179,6 +179,8 @@ class SpanRing {
   std::size_t allocated_slots() const noexcept {
     return allocated_slots_.load(std::memory_order_relaxed);
   }
+  // Producer side: the segments allocated after the first, ever (for tests).
+  std::size_t segments_added() const noexcept { return segments_added_; }
 
  private:
   struct Segment {
@@ -213,6 +215,7 @@ class SpanRing {
   std::size_t cached_consumed_ = 0;  // of consumed_
   std::size_t reported_ = 0;         // spans reported, ever (see unreported)
   std::atomic<std::size_t> reported_shared_{0};  // reported_, for the consumer
+  std::size_t segments_added_ = 0;
   // The consumer's: the segment it drains (the oldest still allocated), and its count.
   Segment* consuming_;
   std::size_t settled_ = 0;  // reported spans consumed and settled (see settle_reported)
